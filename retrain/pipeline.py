@@ -1,0 +1,252 @@
+"""Retraining: data file in, new bundle out, evaluation reported.
+
+The command line (``xl-risk retrain``) and the workbook's Retrain models
+button both call :func:`retrain`. It is safe to interrupt at any moment: the
+new bundle is written beside the one in service, loaded back and checked
+before ``models/CURRENT`` is switched to it in one atomic rename, and a lock
+keeps two retrains from running at once.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import shutil
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from xl_risk import bundle as bundles
+from xl_risk.config import TrainingConfig
+from xl_risk.demo import DEMO_LOANS, DEMO_SEED, make_portfolio
+from xl_risk.intake import (
+    TRAINING_COLUMNS,
+    DataError,
+    fingerprint,
+    problems,
+    read_history,
+)
+from xl_risk.parsing import read_table
+from xl_risk.quality import prepare_training
+from xl_risk.training import train
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = ".retrain.lock"
+HOLDER_FILE = ".retrain.holder"
+DEMO_SOURCE = f"embedded demo portfolio (seed {DEMO_SEED}, {DEMO_LOANS:,} loans)"
+Progress = Callable[[str], None]
+
+
+class RetrainBusy(RuntimeError):
+    """Another retrain holds the lock."""
+
+
+@dataclass
+class Outcome:
+    """What a retrain did, in words an analyst reads and numbers a report uses."""
+
+    version: str
+    promoted: bool
+    reason: str
+    manifest: dict
+    previous: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+def _holder() -> dict:
+    return {
+        "user": getpass.getuser(),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _busy_message(models_dir: Path) -> str:
+    try:
+        who = json.loads((models_dir / HOLDER_FILE).read_text(encoding="utf-8"))
+        return (
+            f"a retrain is already running: started by {who['user']} on "
+            f"{who['host']} (process {who['pid']}) at {who['since']} UTC"
+        )
+    except (OSError, ValueError, KeyError):
+        return "a retrain is already running (holder unknown)"
+
+
+def load_training_data(data: str | Path | None):
+    """Read a training file, or the embedded demo portfolio when ``data`` is None.
+
+    Returns ``(table, source)`` where source describes the data and its SHA-256.
+    """
+    if data is None:
+        table = read_table(make_portfolio())
+        found = problems(table, TRAINING_COLUMNS)
+        if found:
+            raise DataError(
+                "demo portfolio does not fit the schema: " + "; ".join(found)
+            )
+        return table, {"source": DEMO_SOURCE, "sha256": None}
+    table = read_history(data)
+    return table, {"source": str(Path(data).resolve()), "sha256": fingerprint(data)}
+
+
+def gate(
+    challenger: dict, champion: dict | None, config: TrainingConfig
+) -> tuple[bool, str]:
+    """Champion/challenger rule on the out-of-time PD AUC.
+
+    The challenger is promoted unless its AUC is below the floor, or more than
+    the margin below the champion's AUC measured on the same out-of-time rows.
+    """
+    auc = challenger["oot"]["pd"]["auc"]
+    if auc < config.pd_auc_floor:
+        return False, (
+            f"out-of-time PD AUC {auc:.4f} is below the floor {config.pd_auc_floor:.4f}"
+        )
+    if champion is not None:
+        best = champion["oot"]["pd"]["auc"]
+        if auc < best - config.pd_auc_margin:
+            return False, (
+                f"out-of-time PD AUC {auc:.4f} is more than {config.pd_auc_margin:.4f} "
+                f"below the bundle in service ({best:.4f}) on the same data"
+            )
+    return True, f"out-of-time PD AUC {auc:.4f} passes the gate"
+
+
+def _champion_metrics(models_dir: Path, frame: pd.DataFrame, config: TrainingConfig):
+    """The serving bundle's metrics re-measured on this run's splits, if any."""
+    from xl_risk.training import evaluate_all, split
+
+    version = bundles.current_version(models_dir)
+    if version is None:
+        return None, None
+    try:
+        champion = bundles.load(models_dir / version)
+    except bundles.BundleError as err:
+        log.warning("bundle in service cannot be compared: %s", err)
+        return version, None
+    return version, evaluate_all(champion, frame, split(frame, config))
+
+
+def retrain(
+    data: str | Path | None = None,
+    models_dir: str | Path | None = None,
+    config: TrainingConfig | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Train PD, EAD and LGD on a loan history and put the result in service.
+
+    Parameters
+    ----------
+    data : path, optional
+        CSV (plain or gzip), parquet or xlsx; None uses the demo portfolio.
+    models_dir : path, optional
+        Where bundles live (default: ``models/``).
+    config : TrainingConfig, optional
+    progress : callable, optional
+        Called with a short phase description as each phase starts.
+
+    Raises
+    ------
+    DataError
+        The data cannot be trained on; nothing changes.
+    RetrainBusy
+        Another retrain is running; nothing changes.
+    """
+    models_dir = Path(models_dir) if models_dir else bundles.default_models_dir()
+    models_dir.mkdir(parents=True, exist_ok=True)
+    config = config or TrainingConfig()
+    tell = progress or (lambda _message: None)
+
+    lock = FileLock(models_dir / LOCK_FILE)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise RetrainBusy(_busy_message(models_dir)) from None
+    try:
+        (models_dir / HOLDER_FILE).write_text(json.dumps(_holder()), encoding="utf-8")
+        return _retrain_locked(data, models_dir, config, tell)
+    finally:
+        (models_dir / HOLDER_FILE).unlink(missing_ok=True)
+        lock.release()
+
+
+def _retrain_locked(data, models_dir: Path, config: TrainingConfig, tell: Progress):
+    tell("Reading training data")
+    table, source = load_training_data(data)
+
+    tell("Checking data quality")
+    frame, quality = prepare_training(table, config)
+
+    tell("Fitting PD, EAD and LGD models")
+    models = train(frame, config)
+
+    tell("Comparing with the bundle in service")
+    previous, champion = _champion_metrics(models_dir, frame, config)
+    promoted, reason = gate(models.metrics, champion, config)
+
+    tell("Saving and verifying the new bundle")
+    extra = {
+        "data": {
+            **source,
+            "rows_read": quality.rows_read,
+            "rows_used": quality.rows_used,
+        },
+        "window": models.window,
+        "quality": quality.to_dict(),
+        "metrics": models.metrics,
+        "champion_metrics": champion,
+        "tuning": models.tuning,
+        "timings": models.timings,
+        "config": config.model_dump(),
+        "features": models.encoder.names,
+        "dropped_inputs": models.encoder.dropped,
+        "previous_version": previous,
+        "promoted": promoted,
+        "gate": reason,
+        "trained_by": getpass.getuser(),
+    }
+    objects = {"encoder": models.encoder, "pd": models.pd_model,
+               "ead": models.ead_model, "lgd": models.lgd_model}  # fmt: skip
+    path = bundles.write(models_dir, objects, extra)
+    bundles.load(path)  # loads back and checks every hash before promotion
+
+    if promoted:
+        tell("Putting the new bundle in service")
+        bundles.promote(models_dir, path.name)
+        prune(models_dir, config.keep_bundles)
+    else:
+        log.warning("bundle %s kept as a candidate: %s", path.name, reason)
+    return Outcome(path.name, promoted, reason, bundles.read_manifest(path), previous)
+
+
+def prune(models_dir: Path, keep: int) -> list[str]:
+    """Remove bundles older than the newest ``keep``, never the one in service."""
+    serving = bundles.current_version(models_dir)
+    removed = [v for v in bundles.versions(models_dir)[:-keep] if v != serving]
+    for version in removed:
+        shutil.rmtree(models_dir / version, ignore_errors=True)
+    return removed
+
+
+def rollback(models_dir: str | Path | None = None) -> str:
+    """Put back in service the bundle that served before the current one."""
+    models_dir = Path(models_dir) if models_dir else bundles.default_models_dir()
+    serving = bundles.current_version(models_dir)
+    if serving is None:
+        raise bundles.BundleError(f"no bundle in service in {models_dir}")
+    previous = bundles.read_manifest(models_dir / serving).get("previous_version")
+    if not previous or not (models_dir / previous).is_dir():
+        raise bundles.BundleError(
+            f"bundle {serving} has no earlier bundle to roll back to"
+        )
+    bundles.promote(models_dir, previous)
+    return previous

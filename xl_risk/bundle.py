@@ -1,0 +1,274 @@
+"""Model bundles: three models and their encoder, saved with a manifest.
+
+A bundle is a folder ``models/<version>/`` holding joblib artifacts and
+``manifest.json`` (version, time, library versions, training-data
+fingerprint, canonical input schema, metrics, SHA-256 of each artifact).
+Loading a joblib file runs code, so :func:`load` checks every hash and the
+library versions *before* unpickling, and refuses any mismatch.
+
+``models/CURRENT`` names the bundle in service. It is replaced atomically, so
+a reader always sees either the old or the new name, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import lightgbm
+import numpy
+import sklearn
+
+from xl_risk.estimators import FractionModel, PDModel
+from xl_risk.features import Encoder
+from xl_risk.schema import INPUT_FIELDS
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+POINTER = "CURRENT"
+FORMAT = 1
+ARTIFACTS = ("encoder", "pd", "ead", "lgd")
+MODELS_ENV = "XL_RISK_MODELS"
+STAGING_PREFIX = ".staging-"
+
+
+class BundleError(RuntimeError):
+    """A bundle that is missing, incomplete, altered or built with other libraries."""
+
+
+def default_models_dir() -> Path:
+    """``$XL_RISK_MODELS`` if set, else ``models/`` at the repository top."""
+    env = os.environ.get(MODELS_ENV)
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
+
+
+def library_versions() -> dict[str, str]:
+    """Versions that must match between the bundle's writer and its reader."""
+    return {
+        "python": ".".join(platform.python_version_tuple()[:2]),
+        "numpy": numpy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "lightgbm": lightgbm.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_schema() -> list[dict]:
+    """The canonical inputs as the manifest records them."""
+    return [
+        {"name": f.name, "label": f.label, "kind": f.kind.value, "unit": f.unit,
+         "required": f.required, "minimum": f.minimum, "maximum": f.maximum,
+         "categories": list(f.categories), "aliases": list(f.aliases)}
+        for f in INPUT_FIELDS
+    ]  # fmt: skip
+
+
+@dataclass
+class Bundle:
+    """A loaded, verified bundle."""
+
+    path: Path
+    manifest: dict
+    encoder: Encoder
+    pd_model: PDModel
+    ead_model: FractionModel
+    lgd_model: FractionModel
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
+
+
+def new_version(models_dir: Path) -> str:
+    """A sortable, unique version name such as ``20261203-172501``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    version, n = stamp, 1
+    while (models_dir / version).exists() or (
+        models_dir / (STAGING_PREFIX + version)
+    ).exists():
+        n += 1
+        version = f"{stamp}-{n}"
+    return version
+
+
+def write(models_dir: Path, objects: dict, manifest_extra: dict) -> Path:
+    """Write a bundle into a staging folder and move it into place whole.
+
+    Returns the final folder ``models_dir/<version>``. The bundle is not in
+    service until :func:`promote` points ``CURRENT`` at it.
+    """
+    models_dir.mkdir(parents=True, exist_ok=True)
+    version = new_version(models_dir)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + version, dir=models_dir))
+    try:
+        hashes = {}
+        for name in ARTIFACTS:
+            target = staging / f"{name}.joblib"
+            joblib.dump(objects[name], target)
+            hashes[target.name] = sha256(target)
+
+        manifest = {
+            "format": FORMAT,
+            "version": version,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "libraries": library_versions(),
+            "input_schema": input_schema(),
+            "artifacts": hashes,
+            **manifest_extra,
+        }
+        _write_json(staging / MANIFEST, manifest)
+        _fsync_dir(staging)
+        final = models_dir / version
+        os.replace(staging, final)
+        _fsync_dir(models_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, indent=2, default=str)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_manifest(path: Path) -> dict:
+    """The manifest of a bundle folder, or BundleError."""
+    try:
+        return json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BundleError(f"bundle {path.name}: no {MANIFEST}") from None
+    except json.JSONDecodeError as err:
+        raise BundleError(
+            f"bundle {path.name}: {MANIFEST} is not valid JSON ({err})"
+        ) from None
+
+
+def verify(path: Path) -> dict:
+    """Check format, library versions and every artifact's SHA-256.
+
+    Returns the manifest; raises BundleError naming the first mismatch.
+    """
+    manifest = read_manifest(path)
+    if manifest.get("format") != FORMAT:
+        raise BundleError(
+            f"bundle {path.name}: format {manifest.get('format')!r}, expected {FORMAT}"
+        )
+
+    here = library_versions()
+    for name, version in manifest.get("libraries", {}).items():
+        if here.get(name) != version:
+            raise BundleError(
+                f"bundle {path.name} was built with {name} {version}, this "
+                f"environment has {here.get(name)}; "
+                f"retrain, or install {name}=={version}"
+            )
+
+    expected = manifest.get("artifacts", {})
+    for name in ARTIFACTS:
+        file = f"{name}.joblib"
+        if file not in expected or not (path / file).is_file():
+            raise BundleError(f"bundle {path.name}: artifact {file} is missing")
+        if sha256(path / file) != expected[file]:
+            raise BundleError(
+                f"bundle {path.name}: {file} does not match its SHA-256 in the "
+                "manifest; refusing to load it"
+            )
+    return manifest
+
+
+def load(path: Path) -> Bundle:
+    """Verify, then unpickle, a bundle folder."""
+    manifest = verify(path)
+    parts = {name: joblib.load(path / f"{name}.joblib") for name in ARTIFACTS}
+    log.info("loaded bundle %s", manifest["version"])
+    return Bundle(
+        path, manifest, parts["encoder"], parts["pd"], parts["ead"], parts["lgd"]
+    )
+
+
+def current_version(models_dir: Path) -> str | None:
+    """The version ``CURRENT`` names, or None before the first training."""
+    try:
+        return (models_dir / POINTER).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def promote(models_dir: Path, version: str) -> None:
+    """Point ``CURRENT`` at a bundle in one atomic rename."""
+    verify(models_dir / version)
+    handle, temp = tempfile.mkstemp(prefix=".pointer-", dir=models_dir)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(version + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, models_dir / POINTER)
+    _fsync_dir(models_dir)
+    log.info("bundle %s is now in service", version)
+
+
+def versions(models_dir: Path) -> list[str]:
+    """Complete bundle folders, oldest first."""
+    if not models_dir.is_dir():
+        return []
+    return sorted(
+        p.name for p in models_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file()
+    )  # fmt: skip
+
+
+_CACHE: dict[Path, tuple[str, Bundle]] = {}
+
+
+def current(models_dir: Path | None = None) -> Bundle:
+    """The bundle in service, loaded once per process and reused.
+
+    Reading ``CURRENT`` is cheap; when a retrain has pointed it elsewhere the
+    next call loads the new bundle, so Excel picks it up without a restart.
+    """
+    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    version = current_version(models_dir)
+    if version is None:
+        raise BundleError(
+            f"no trained bundle in {models_dir}; run 'xl-risk retrain' first"
+        )
+    cached = _CACHE.get(models_dir)
+    if cached and cached[0] == version:
+        return cached[1]
+    bundle = load(models_dir / version)
+    _CACHE[models_dir] = (version, bundle)
+    return bundle
+
+
+def forget() -> None:
+    """Drop every cached bundle (tests, and after a rollback in-process)."""
+    _CACHE.clear()

@@ -1,0 +1,64 @@
+"""The three fitted models as the scoring path uses them.
+
+Each wraps what was fitted and predicts from the encoded matrix with the
+fewest steps, so one application and a million take the same path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+PREDICT_THREADS = 0  # LightGBM: 0 means its default, every core
+
+
+@dataclass
+class PDModel:
+    """Logistic regression: PD = 1 / (1 + exp(-(X @ coef + intercept)))."""
+
+    estimator: object  # the fitted sklearn LogisticRegression, kept for audit
+    coef: np.ndarray
+    intercept: float
+    feature_names: list[str]
+
+    @classmethod
+    def from_estimator(cls, estimator, feature_names: list[str]) -> PDModel:
+        return cls(
+            estimator=estimator,
+            coef=np.asarray(estimator.coef_[0], dtype=float).copy(),
+            intercept=float(estimator.intercept_[0]),
+            feature_names=list(feature_names),
+        )
+
+    def log_odds(self, matrix: np.ndarray) -> np.ndarray:
+        """Linear predictor per row, shape (n_rows,)."""
+        return matrix @ self.coef + self.intercept
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        """PD per row as a fraction in [0, 1]."""
+        return expit(self.log_odds(matrix))
+
+
+@dataclass
+class FractionModel:
+    """A regressor of a fraction in [0, 1] (EAD or LGD).
+
+    ``kind`` is ``lightgbm``, ``ridge``, ``lasso`` or ``mean``; predictions are
+    clipped to [0, 1].
+    """
+
+    kind: str
+    estimator: object
+    mean: float
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        """Fraction per row in [0, 1], shape (n_rows,)."""
+        if self.kind == "mean":
+            raw = np.full(len(matrix), self.mean)
+        elif self.kind == "lightgbm":
+            raw = self.estimator.booster_.predict(matrix, num_threads=PREDICT_THREADS)
+        else:
+            raw = matrix @ self.estimator.coef_ + self.estimator.intercept_
+        return np.clip(raw, 0.0, 1.0)

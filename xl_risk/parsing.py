@@ -1,0 +1,363 @@
+"""Read raw values into the canonical schema, one field at a time.
+
+Every raw value goes through the same reader whether it comes from a cell, a
+row, or a column of a million rows: object columns are read once per distinct
+value, numeric columns are converted with the same array arithmetic. A row
+therefore reads identically alone and inside a batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from xl_risk.schema import (
+    EXCEL_ERRORS,
+    FIELDS,
+    MISSING_TEXTS,
+    PERCENT_SIGN,
+    Field,
+    Kind,
+    normalise_header,
+)
+
+NUMERIC_KINDS = frozenset(
+    {Kind.MONEY, Kind.COUNT, Kind.RATE, Kind.PERCENT, Kind.SCORE, Kind.TERM, Kind.YEARS}
+)
+PERCENT_POINTS = 100.0
+CURRENCY_MARKS = re.compile(r"[,$€£\s]")
+TERM_TEXT = re.compile(r"^(\d+)\s*(months?|meses)?$")
+YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
+DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
+
+_MISSING = object()
+
+
+class _Invalid(Exception):
+    """Internal: a raw value that does not fit its field."""
+
+
+@dataclass
+class Column:
+    """One field read from raw values.
+
+    ``values`` is float64 for numeric kinds (NaN where missing or invalid),
+    datetime64 for dates and object otherwise (None where missing).
+    ``problems`` maps a row position to its one-line message.
+    """
+
+    field: Field
+    values: np.ndarray
+    missing: np.ndarray
+    problems: dict[int, str]
+
+
+@dataclass
+class Table:
+    """Raw input read into canonical columns.
+
+    Attributes
+    ----------
+    columns : dict
+        Canonical name -> :class:`Column`, for every declared field found.
+    n_rows : int
+        Number of rows read.
+    sources : dict
+        Canonical name -> the header it was read from.
+    ignored : list of str
+        Headers that name no declared field.
+    """
+
+    columns: dict[str, Column]
+    n_rows: int
+    sources: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+    def row_problems(self) -> dict[int, list[str]]:
+        """Every row's messages, fields in schema order."""
+        found: dict[int, list[str]] = {}
+        for col in self.columns.values():
+            for row, message in col.problems.items():
+                found.setdefault(row, []).append(message)
+        return found
+
+    def get(self, name: str) -> np.ndarray | None:
+        col = self.columns.get(name)
+        return None if col is None else col.values
+
+
+def is_blank(raw: object) -> bool:
+    """True for None, NaN, NaT and empty or whitespace text."""
+    if raw is None or raw is pd.NaT:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and not raw.strip()
+
+
+def _reject_non_scalars(f: Field, raw: object) -> None:
+    if isinstance(raw, bool | np.bool_):
+        raise _Invalid(f.problem(raw))
+    if isinstance(raw, dt.date | pd.Timestamp | np.datetime64):
+        raise _Invalid(f.problem(raw))
+    if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:
+        raise _Invalid(f.problem(raw))
+
+
+def _read_number(f: Field, raw: object) -> tuple[float, bool]:
+    """Return (number, written with a percent sign)."""
+    _reject_non_scalars(f, raw)
+    if isinstance(raw, int | float | np.integer | np.floating):
+        return float(raw), False
+
+    text = str(raw).strip().lower()
+    if text in MISSING_TEXTS:
+        return math.nan, False
+    if f.kind is Kind.TERM:
+        match = TERM_TEXT.match(text)
+        if match:
+            return float(match.group(1)), False
+    if f.kind is Kind.YEARS:
+        match = YEARS_TEXT.match(text)
+        if match:
+            return (0.0 if match.group(1) else float(match.group(2))), False
+
+    percent = text.endswith(PERCENT_SIGN)
+    text = CURRENCY_MARKS.sub("", text.rstrip(PERCENT_SIGN))
+    try:
+        return float(text), percent
+    except ValueError:
+        raise _Invalid(f.problem(raw)) from None
+
+
+def _canonical_numbers(
+    f: Field, x: np.ndarray, percent_text: np.ndarray, percent_alias: bool
+) -> np.ndarray:
+    """Convert numbers to the field's unit; the same arithmetic for 1 or n rows."""
+    if f.kind is not Kind.RATE:
+        return x
+    as_points = percent_text | (x > f.fraction_max) | percent_alias
+    return np.where(as_points, x / PERCENT_POINTS, x)
+
+
+def _out_of_range(f: Field, x: np.ndarray) -> np.ndarray:
+    bad = np.zeros(x.shape, dtype=bool)
+    if f.minimum is not None:
+        bad |= x < f.minimum
+    if f.maximum is not None:
+        bad |= x > f.maximum
+    if f.kind is Kind.COUNT:
+        bad |= np.floor(x) != x
+    if f.kind is Kind.TERM:
+        bad |= ~np.isin(x, (36.0, 60.0))
+    return bad & ~np.isnan(x)
+
+
+def _category_lookup(f: Field) -> dict[str, str]:
+    table = {normalise_header(c): c for c in f.categories}
+    table.update({normalise_header(k): v for k, v in f.synonyms.items()})
+    return table
+
+
+_LOOKUPS: dict[str, dict[str, str]] = {}
+
+
+def _read_category(f: Field, raw: object) -> object:
+    _reject_non_scalars(f, raw)
+    if not isinstance(raw, str):
+        raise _Invalid(f.problem(raw))
+    lookup = _LOOKUPS.setdefault(f.name, _category_lookup(f))
+    found = lookup.get(normalise_header(raw))
+    if found is not None:
+        return found
+    if raw.strip().lower() in MISSING_TEXTS:
+        return _MISSING
+    raise _Invalid(f.problem(raw))
+
+
+def _read_date(f: Field, raw: object) -> object:
+    if isinstance(raw, dt.date | pd.Timestamp | np.datetime64):
+        return pd.Timestamp(raw)
+    if not isinstance(raw, str):
+        raise _Invalid(f.problem(raw))
+    text = raw.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    raise _Invalid(f.problem(raw))
+
+
+def _read_text(f: Field, raw: object) -> object:
+    if isinstance(raw, float | np.floating) and float(raw).is_integer():
+        return str(int(raw))
+    text = str(raw).strip()
+    return text if text.lower() not in MISSING_TEXTS else _MISSING
+
+
+def _distinct(raw: np.ndarray) -> tuple[list[object], np.ndarray]:
+    """Distinct values and each row's index into them (few rows: no hashing)."""
+    if len(raw) <= 8:
+        return list(raw), np.arange(len(raw))
+    codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=False)
+    return list(uniques), codes
+
+
+def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Column:
+    """Read one field's raw values.
+
+    Parameters
+    ----------
+    f : Field
+        The declared field.
+    raw : array-like of length n
+        Values as they arrived (numbers, text, None, datetimes, Excel errors).
+    source : str
+        The header they came under; decides the unit of plain numbers for
+        fields whose Spanish name is published in percent points.
+
+    Returns
+    -------
+    Column
+    """
+    arr = np.asarray(raw, dtype=object) if not isinstance(raw, np.ndarray) else raw
+    percent_alias = normalise_header(source) in {
+        normalise_header(a) for a in f.percent_aliases
+    }
+    if f.kind in NUMERIC_KINDS:
+        return _read_numeric_column(f, arr, percent_alias)
+    return _read_object_column(f, arr)
+
+
+def _read_numeric_column(f: Field, arr: np.ndarray, percent_alias: bool) -> Column:
+    problems: dict[int, str] = {}
+    if arr.dtype.kind in "iuf":
+        x = arr.astype(np.float64, copy=False)
+        percent_text = np.zeros(len(x), dtype=bool)
+    else:
+        x, percent_text, problems = _numbers_from_objects(f, arr)
+
+    missing = np.isnan(x)
+    x = _canonical_numbers(f, x, percent_text, percent_alias)
+    for row in np.flatnonzero(_out_of_range(f, x)):
+        problems[int(row)] = f.problem(arr[row])
+    if problems:
+        x = x.copy()
+        x[list(problems)] = np.nan
+    return Column(f, x, missing, problems)
+
+
+def _numbers_from_objects(
+    f: Field, arr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    uniques, codes = _distinct(arr)
+    numbers = np.empty(len(uniques))
+    percent = np.zeros(len(uniques), dtype=bool)
+    failed: dict[int, str] = {}
+    for i, value in enumerate(uniques):
+        if is_blank(value):
+            numbers[i] = math.nan
+            continue
+        try:
+            numbers[i], percent[i] = _read_number(f, value)
+        except _Invalid as err:
+            numbers[i], failed[i] = math.nan, str(err)
+
+    problems = {}
+    if failed:
+        for row in np.flatnonzero(np.isin(codes, list(failed))):
+            problems[int(row)] = failed[int(codes[row])]
+    x = numbers[codes]
+    x[list(problems)] = 0.0  # not missing: invalid, masked again by the caller
+    return x, percent[codes], problems
+
+
+def _read_object_column(f: Field, arr: np.ndarray) -> Column:
+    reader = {Kind.CATEGORY: _read_category, Kind.DATE: _read_date}.get(
+        f.kind, _read_text
+    )
+    uniques, codes = _distinct(arr)
+    read: list[object] = []
+    failed: dict[int, str] = {}
+    for i, value in enumerate(uniques):
+        if is_blank(value):
+            read.append(None)
+            continue
+        try:
+            got = reader(f, value)
+            read.append(None if got is _MISSING else got)
+        except _Invalid as err:
+            read.append(None)
+            failed[i] = str(err)
+
+    values = np.empty(len(uniques), dtype=object)
+    values[:] = read
+    values = values[codes]
+    missing = np.array([v is None for v in values], dtype=bool)
+    problems = {}
+    if failed:
+        for row in np.flatnonzero(np.isin(codes, list(failed))):
+            problems[int(row)] = failed[int(codes[row])]
+            missing[row] = False
+    if f.kind is Kind.DATE:
+        values = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy()
+    return Column(f, values, missing, problems)
+
+
+def match_headers(headers: Iterable[object]) -> tuple[dict[str, str], list[str]]:
+    """Map headers to canonical fields, preferring each field's first alias.
+
+    Returns
+    -------
+    sources : dict
+        Canonical name -> the header chosen for it.
+    ignored : list of str
+        Headers naming no field, or a field already taken by a preferred alias.
+    """
+    headers = [str(h) for h in headers]
+    by_norm = {normalise_header(h): h for h in reversed(headers)}
+    sources: dict[str, str] = {}
+    for f in FIELDS:
+        for alias in (f.name, *f.aliases, f.label):
+            if normalise_header(alias) in by_norm:
+                sources[f.name] = by_norm[normalise_header(alias)]
+                break
+    used = set(sources.values())
+    return sources, [h for h in headers if h not in used]
+
+
+def read_table(data: pd.DataFrame | Mapping[str, Sequence]) -> Table:
+    """Read raw columns (any supported naming) into canonical columns.
+
+    Parameters
+    ----------
+    data : DataFrame or mapping of header -> values
+        One column per header; all of the same length.
+    """
+    headers = list(data.keys())
+    sources, ignored = match_headers(headers)
+    n_rows = len(data) if isinstance(data, pd.DataFrame) else _common_length(data)
+    columns = {}
+    for f in FIELDS:
+        if f.name in sources:
+            header = sources[f.name]
+            raw = data[header]
+            raw = raw.to_numpy() if isinstance(raw, pd.Series) else raw
+            columns[f.name] = read_column(f, raw, header)
+    return Table(columns, n_rows, sources, ignored)
+
+
+def _common_length(data: Mapping[str, Sequence]) -> int:
+    lengths = {len(v) for v in data.values()}
+    if len(lengths) > 1:
+        raise ValueError(
+            f"columns must have one length, got lengths {sorted(lengths)}."
+        )
+    return lengths.pop() if lengths else 0

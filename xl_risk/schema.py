@@ -1,0 +1,339 @@
+"""The canonical loan schema: every field declared once.
+
+Each :class:`Field` carries its canonical name, the names it is known by in the
+Lending Club files and in the Spanish analysis, what kind of value it holds, the
+unit it is stored in, and the values or range it accepts. Parsing, validation
+and every error message an analyst sees are derived from this one table.
+
+Units, per kind of field
+------------------------
+rate (``interest_rate``, ``revolving_utilisation``)
+    Stored as a fraction: 13.49% is ``0.1349``. Text with a percent sign
+    (``"13.49%"``) is read as percent points. A number under a Spanish name
+    (``tipo_interes``, ``porc_uso_revolving``) is percent points, as that
+    convention publishes it. Any other number above the field's
+    ``fraction_max`` is read as percent points, at or below it as a fraction
+    (so an Excel cell formatted as a percentage, which sends ``0.1349``, and a
+    typed ``13.49`` both mean 13.49%). The rule looks at one value at a time,
+    so a row scored alone reads exactly as it does inside a batch.
+percent (``dti``, ``bankcards_over_75pct``)
+    Stored in percent points, as Lending Club publishes them: ``13.5`` means
+    13.5%. Text such as ``"13.5%"`` is read the same way.
+term
+    Months, 36 or 60; ``"36 months"`` and ``36`` are both accepted.
+years (``employment_years``)
+    0 to 10; ``"< 1 year"`` is 0, ``"10+ years"`` is 10, ``"n/a"`` is missing.
+date
+    ``"Dec-2011"``, ISO ``"2011-12-01"`` or a datetime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+MISSING_TEXTS = frozenset({"", "n/a", "na", "nan", "none", "null", "-"})
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!"}
+)
+PERCENT_SIGN = "%"
+
+
+class Kind(StrEnum):
+    """What a field holds; decides how raw values are read."""
+
+    MONEY = "money"
+    COUNT = "count"
+    RATE = "rate"
+    PERCENT = "percent"
+    SCORE = "score"
+    TERM = "term"
+    YEARS = "years"
+    CATEGORY = "category"
+    DATE = "date"
+    TEXT = "text"
+    ID = "id"
+
+
+class Role(StrEnum):
+    """What a field is used for."""
+
+    INPUT = "input"  # known when the applicant applies: may be a predictor
+    OUTCOME = "outcome"  # known only after issue: builds targets, never predicts
+    KEY = "key"  # identifiers: never predict
+    TIME = "time"  # issue date: splits only, never predicts
+
+
+@dataclass(frozen=True)
+class Field:
+    """One declared field of the canonical schema.
+
+    Parameters
+    ----------
+    name : str
+        Canonical column name.
+    label : str
+        Words an analyst reads in messages and sheet headers.
+    kind : Kind
+        How raw values are read.
+    role : Role
+        Predictor, outcome, key or time.
+    aliases : tuple of str
+        Other column names, most preferred first (Lending Club, then Spanish).
+    percent_aliases : tuple of str
+        Aliases whose plain numbers are percent points (the Spanish convention).
+    required : bool
+        A required input must be present to score; optional inputs may be
+        blank or absent and are then filled as the trained model recorded.
+    minimum, maximum : float, optional
+        Accepted range in the canonical unit.
+    categories : tuple of str
+        Accepted values of a category, in canonical spelling.
+    synonyms : dict
+        Other spellings of categories, lower-cased, mapped to canonical ones.
+    fraction_max : float
+        For rates: plain numbers above it are percent points.
+    unit : str
+        The canonical unit, in words.
+    number_format : str
+        Excel number format for sheets that show the field.
+    """
+
+    name: str
+    label: str
+    kind: Kind
+    role: Role = Role.INPUT
+    aliases: tuple[str, ...] = ()
+    percent_aliases: tuple[str, ...] = ()
+    required: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    categories: tuple[str, ...] = ()
+    synonyms: dict[str, str] = field(default_factory=dict)
+    fraction_max: float = 1.0
+    unit: str = ""
+    number_format: str = "General"
+
+    def expectation(self) -> str:
+        """Describe the accepted values, for messages."""
+        if self.kind is Kind.CATEGORY:
+            return "one of " + ", ".join(self.categories)
+        if self.kind is Kind.TERM:
+            return "36 or 60 (months)"
+        if self.kind is Kind.DATE:
+            return "a date such as Dec-2011 or 2011-12-01"
+        if self.kind in (Kind.TEXT, Kind.ID):
+            return "text"
+        if self.kind is Kind.YEARS:
+            return "years from 0 to 10, '< 1 year' or '10+ years'"
+        whole = "a whole number" if self.kind is Kind.COUNT else "a number"
+        return whole + _range_words(self)
+
+    def problem(self, raw: object) -> str:
+        """One-line message for a raw value this field cannot accept."""
+        return f"{self.label}: expected {self.expectation()}, got {describe(raw)}"
+
+
+def _range_words(f: Field) -> str:
+    scale = 100.0 if f.kind is Kind.RATE else 1.0
+    suffix = "%" if f.kind in (Kind.RATE, Kind.PERCENT) else ""
+
+    def show(v: float) -> str:
+        return f"{v * scale:,.15g}{suffix}"
+
+    if f.minimum is not None and f.maximum is not None:
+        return f" from {show(f.minimum)} to {show(f.maximum)}"
+    if f.minimum is not None:
+        return f" >= {show(f.minimum)}"
+    return ""
+
+
+def describe(raw: object) -> str:
+    """Show a raw value the way an analyst typed it."""
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        return "blank"
+    if isinstance(raw, str) and not raw.strip():
+        return "blank"
+    if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:
+        return f"the Excel error {raw.strip().upper()}"
+    if isinstance(raw, dt.datetime | dt.date | pd.Timestamp | np.datetime64):
+        return f"a date ({pd.Timestamp(raw).date().isoformat()})"
+    if isinstance(raw, bool | np.bool_):
+        return f"TRUE/FALSE ({raw})"
+    text = repr(raw) if isinstance(raw, str) else f"{raw}"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+GRADES = ("A", "B", "C", "D", "E", "F", "G")
+HOME_OWNERSHIP = ("RENT", "MORTGAGE", "OWN", "OTHER")
+VERIFICATION = ("Not Verified", "Source Verified", "Verified")
+PURPOSES = (
+    "debt_consolidation",
+    "credit_card",
+    "home_improvement",
+    "major_purchase",
+    "small_business",
+    "car",
+    "wedding",
+    "medical",
+    "moving",
+    "house",
+    "vacation",
+    "educational",
+    "renewable_energy",
+    "other",
+)
+TERMS = (36, 60)
+BAD_STATUSES = (
+    "Charged Off",
+    "Default",
+    "Does not meet the credit policy. Status:Charged Off",
+)
+GOOD_STATUSES = (
+    "Fully Paid",
+    "Does not meet the credit policy. Status:Fully Paid",
+)
+RUNNING_STATUSES = (
+    "Current",
+    "In Grace Period",
+    "Late (16-30 days)",
+    "Late (31-120 days)",
+    "Issued",
+)
+STATUSES = BAD_STATUSES + GOOD_STATUSES + RUNNING_STATUSES
+
+MAX_AMOUNT = 10_000_000.0
+
+FIELDS: tuple[Field, ...] = (
+    # --- inputs, in the Applications sheet's column order -------------------
+    Field("principal", "principal", Kind.MONEY,
+          aliases=("funded_amnt", "loan_amnt"),
+          minimum=1.0, maximum=MAX_AMOUNT, unit="currency",
+          number_format="#,##0.00"),
+    Field("term_months", "term", Kind.TERM,
+          aliases=("term", "num_cuotas"), unit="months", number_format="0"),
+    Field("interest_rate", "interest rate", Kind.RATE,
+          aliases=("int_rate", "tipo_interes"), percent_aliases=("tipo_interes",),
+          minimum=0.0, maximum=1.0, unit="fraction per year",
+          number_format="0.00%"),
+    Field("installment", "monthly instalment", Kind.MONEY,
+          aliases=("installment", "imp_cuota"), minimum=0.0, maximum=MAX_AMOUNT,
+          unit="currency per month", number_format="#,##0.00"),
+    Field("grade", "grade", Kind.CATEGORY, aliases=("grade", "rating"),
+          categories=GRADES),
+    Field("employment_years", "employment length", Kind.YEARS,
+          aliases=("emp_length", "antigüedad_empleo", "antiguedad_empleo"),
+          required=False, minimum=0.0, maximum=10.0, unit="years",
+          number_format="0"),
+    Field("home_ownership", "home ownership", Kind.CATEGORY,
+          aliases=("home_ownership", "vivienda"), categories=HOME_OWNERSHIP,
+          synonyms={"any": "OTHER", "none": "OTHER"}),
+    Field("annual_income", "annual income", Kind.MONEY,
+          aliases=("annual_inc", "ingresos"), minimum=0.0, maximum=1e9,
+          unit="currency per year", number_format="#,##0"),
+    Field("income_verification", "income verification", Kind.CATEGORY,
+          aliases=("verification_status", "ingresos_verificados"),
+          categories=VERIFICATION,
+          synonyms={"source verified": "Source Verified", "verified": "Verified",
+                    "not verified": "Not Verified"}),
+    Field("purpose", "purpose", Kind.CATEGORY, aliases=("purpose", "finalidad"),
+          categories=PURPOSES),
+    Field("dti", "debt-to-income", Kind.PERCENT, aliases=("dti",),
+          required=False, minimum=0.0, maximum=100.0, unit="percent points",
+          number_format="0.00"),
+    Field("derogatory_records", "derogatory public records", Kind.COUNT,
+          aliases=("pub_rec", "num_derogatorios"), minimum=0.0, maximum=100.0,
+          number_format="0"),
+    Field("revolving_utilisation", "revolving utilisation", Kind.RATE,
+          aliases=("revol_util", "porc_uso_revolving"),
+          percent_aliases=("porc_uso_revolving",), minimum=0.0, maximum=5.0,
+          fraction_max=1.5, unit="fraction of the revolving limit",
+          number_format="0.0%"),
+    Field("open_credit_lines", "open credit lines", Kind.COUNT,
+          aliases=("open_acc", "num_lineas_credito"), minimum=0.0, maximum=200.0,
+          number_format="0"),
+    Field("mortgage_accounts", "mortgage accounts", Kind.COUNT,
+          aliases=("mort_acc", "num_hipotecas"), required=False, minimum=0.0,
+          maximum=100.0, number_format="0"),
+    Field("bankcards_over_75pct", "bankcards above 75% of limit", Kind.PERCENT,
+          aliases=("percent_bc_gt_75", "porc_tarjetas_75p"), required=False,
+          minimum=0.0, maximum=100.0, unit="percent points",
+          number_format="0.0"),
+    Field("fico_score", "FICO score", Kind.SCORE,
+          aliases=("fico_range_low", "fico"), required=False, minimum=300.0,
+          maximum=850.0, unit="points", number_format="0"),
+    Field("inquiries_6m", "credit inquiries in 6 months", Kind.COUNT,
+          aliases=("inq_last_6mths",), required=False, minimum=0.0,
+          maximum=100.0, number_format="0"),
+    Field("delinquencies_2y", "delinquencies in 2 years", Kind.COUNT,
+          aliases=("delinq_2yrs",), required=False, minimum=0.0, maximum=100.0,
+          number_format="0"),
+    Field("job_title", "job title", Kind.TEXT, aliases=("emp_title", "empleo"),
+          required=False),
+    # --- not predictors --------------------------------------------------
+    Field("description", "loan description", Kind.TEXT, role=Role.KEY,
+          aliases=("desc", "descripcion"), required=False),
+    Field("loan_id", "loan id", Kind.ID, role=Role.KEY,
+          aliases=("id", "id_prestamo"), required=False),
+    Field("customer_id", "customer id", Kind.ID, role=Role.KEY,
+          aliases=("member_id", "id_cliente"), required=False),
+    Field("issue_date", "issue date", Kind.DATE, role=Role.TIME,
+          aliases=("issue_d", "fecha_emision"), required=False),
+    Field("loan_status", "loan status", Kind.CATEGORY, role=Role.OUTCOME,
+          aliases=("loan_status", "estado"), categories=STATUSES),
+    Field("principal_repaid", "principal repaid", Kind.MONEY, role=Role.OUTCOME,
+          aliases=("total_rec_prncp", "imp_amortizado"), minimum=0.0,
+          maximum=MAX_AMOUNT, number_format="#,##0.00"),
+    Field("recoveries", "recoveries", Kind.MONEY, role=Role.OUTCOME,
+          aliases=("recoveries", "imp_recuperado"), minimum=0.0,
+          maximum=MAX_AMOUNT, number_format="#,##0.00"),
+)  # fmt: skip
+
+BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.role is Role.INPUT)
+INPUT_NAMES: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS)
+OUTCOME_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS if f.role is Role.OUTCOME)
+
+# Columns of Lending Club files known only after the loan is issued, or that
+# identify the loan or the borrower (PROVENANCE.md). None is ever a predictor.
+LEAKAGE_COLUMNS: tuple[str, ...] = (
+    "loan_status", "total_pymnt", "total_pymnt_inv", "total_rec_prncp",
+    "total_rec_int", "total_rec_late_fee", "recoveries", "collection_recovery_fee",
+    "out_prncp", "out_prncp_inv", "last_pymnt_d", "last_pymnt_amnt",
+    "next_pymnt_d", "last_credit_pull_d", "last_fico_range_high",
+    "last_fico_range_low", "debt_settlement_flag", "debt_settlement_flag_date",
+    "settlement_status", "settlement_date", "settlement_amount",
+    "settlement_percentage", "settlement_term", "hardship_flag", "pymnt_plan",
+    "issue_year", "issue_d", "funded_amnt_inv", "id", "url", "zip_code",
+    "member_id", "estado", "imp_amortizado", "imp_recuperado", "id_prestamo",
+    "id_cliente",
+)  # fmt: skip
+
+
+def normalise_header(name: object) -> str:
+    """Lower-case a column header and squeeze spaces and dashes to underscores."""
+    text = str(name).strip().lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def _alias_table() -> dict[str, tuple[Field, str]]:
+    table: dict[str, tuple[Field, str]] = {}
+    for f in FIELDS:
+        for alias in (f.name, *f.aliases, f.label):
+            table.setdefault(normalise_header(alias), (f, alias))
+    return table
+
+
+ALIASES = _alias_table()
+
+
+def resolve(header: object) -> Field | None:
+    """Return the declared field a column header names, or None."""
+    hit = ALIASES.get(normalise_header(header))
+    return hit[0] if hit else None

@@ -1,0 +1,97 @@
+"""Score applications: PD, EAD, LGD and expected loss.
+
+One path for one row and for a million: raw values are read by the schema,
+rows with a problem are set aside with their message, the rest are encoded
+once and passed through the three models as arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xl_risk.bundle import Bundle
+from xl_risk.parsing import Table, read_table
+from xl_risk.schema import BY_NAME, INPUT_FIELDS
+from xl_risk.targets import expected_loss
+
+OUTPUTS = ("pd", "ead", "lgd", "expected_loss")
+
+
+@dataclass
+class Scores:
+    """Per-row results; NaN where a row could not be scored.
+
+    ``problems`` maps a row position to its one-line message.
+    """
+
+    pd: np.ndarray
+    ead: np.ndarray
+    lgd: np.ndarray
+    expected_loss: np.ndarray
+    problems: dict[int, str]
+
+    def frame(self) -> pd.DataFrame:
+        out = pd.DataFrame({name: getattr(self, name) for name in OUTPUTS})
+        out["problem"] = pd.Series(self.problems, dtype=object)
+        return out
+
+
+def input_problems(table: Table) -> dict[int, str]:
+    """Every row's reason it cannot be scored, messages joined by '; '."""
+    found = table.row_problems()
+    for f in INPUT_FIELDS:
+        if not f.required:
+            continue
+        col = table.columns.get(f.name)
+        if col is None:
+            message = f"{f.label}: required, but no column is named {f.aliases[0]}"
+            for row in range(table.n_rows):
+                found.setdefault(row, []).append(message)
+            continue
+        for row in np.flatnonzero(col.missing):
+            found.setdefault(int(row), []).append(f"{f.label}: required, got blank")
+    return {row: "; ".join(messages) for row, messages in sorted(found.items())}
+
+
+def score_table(bundle: Bundle, table: Table) -> Scores:
+    """Score every row of a read table that has no problem."""
+    problems = input_problems(table)
+    n = table.n_rows
+    ok = np.ones(n, dtype=bool)
+    ok[list(problems)] = False
+
+    columns = {
+        name: col.values if ok.all() else col.values[ok]
+        for name, col in table.columns.items()
+        if name in BY_NAME and BY_NAME[name] in INPUT_FIELDS
+    }
+    out = {name: np.full(n, np.nan) for name in OUTPUTS}
+    if ok.any():
+        matrix = bundle.encoder.transform(columns)
+        pd_ = bundle.pd_model.predict(matrix)
+        ead = bundle.ead_model.predict(matrix)
+        lgd = bundle.lgd_model.predict(matrix)
+        el = expected_loss(pd_, columns["principal"], ead, lgd)
+        for name, values in zip(OUTPUTS, (pd_, ead, lgd, el), strict=True):
+            out[name][ok] = values
+    return Scores(out["pd"], out["ead"], out["lgd"], out["expected_loss"], problems)
+
+
+def score(bundle: Bundle, data: pd.DataFrame | Mapping[str, Sequence]) -> Scores:
+    """Score raw columns under any supported naming (see ``xl_risk.schema``)."""
+    return score_table(bundle, read_table(data))
+
+
+def score_frame(bundle: Bundle, data: pd.DataFrame) -> pd.DataFrame:
+    """The input's id column (when it has one) with pd, ead, lgd, expected_loss
+    and a ``problem`` column naming why a row was not scored."""
+    table = read_table(data)
+    scores = score_table(bundle, table).frame()
+    id_header = table.sources.get("loan_id")
+    if id_header is not None:
+        scores.insert(0, id_header, data[id_header].to_numpy())
+    return scores

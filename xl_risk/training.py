@@ -1,0 +1,245 @@
+"""Fit the PD, EAD and LGD models and evaluate them on two held-out splits."""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from lightgbm import LGBMRegressor
+from sklearn.dummy import DummyRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Lasso, LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+
+from xl_risk.config import TrainingConfig
+from xl_risk.estimators import FractionModel, PDModel
+from xl_risk.evaluation import evaluate_fraction, evaluate_pd
+from xl_risk.features import Encoder
+from xl_risk.intake import DataError
+
+log = logging.getLogger(__name__)
+
+PD_GRID = {"C": [0.01, 0.1, 1.0, 10.0], "l1_ratio": [0.0, 0.5, 1.0]}
+PD_MAX_ITER = 2000
+LGBM_GRID = {"n_estimators": [60, 150], "num_leaves": [7, 15]}
+LGBM_FIXED = {
+    "learning_rate": 0.05,
+    "min_child_samples": 50,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.8,
+    "verbose": -1,
+    "n_jobs": 1,
+}
+RIDGE_GRID = {"alpha": [0.1, 1.0, 10.0]}
+LASSO_GRID = {"alpha": [1e-4, 1e-3, 1e-2]}
+REGRESSION_FOLDS = 3
+PARALLEL_JOBS = 2
+
+
+@contextmanager
+def phase(name: str, timings: dict[str, float]):
+    """Log a training phase with its wall time."""
+    log.info("%s ...", name)
+    start = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - start, 2)
+    log.info("%s done in %.1f s", name, timings[name])
+
+
+@dataclass
+class Splits:
+    """Row positions of the three parts of a training frame."""
+
+    train: np.ndarray
+    test: np.ndarray
+    oot: np.ndarray
+    oot_from: str
+
+
+def split(frame: pd.DataFrame, config: TrainingConfig) -> Splits:
+    """Out-of-time split on the latest issue months, then a random test split.
+
+    Without issue dates, the last rows of the file stand in for the latest
+    months (files are published in issue order).
+    """
+    n = len(frame)
+    dates = frame.get("issue_date")
+    if dates is not None and pd.Series(dates).notna().all():
+        months = pd.Series(dates).dt.to_period("M")
+        cut = months.max() - (config.oot_months - 1)
+        is_oot = (months >= cut).to_numpy()
+        oot_from = str(cut)
+    else:
+        is_oot = np.arange(n) >= int(n * (1 - config.oot_share_without_dates))
+        oot_from = "last rows of the file (no issue dates)"
+
+    rng = np.random.default_rng(config.seed)
+    in_time = np.flatnonzero(~is_oot)
+    test = np.sort(rng.choice(in_time, int(len(in_time) * config.test_share), False))
+    train = np.setdiff1d(in_time, test)
+    return Splits(train, test, np.flatnonzero(is_oot), oot_from)
+
+
+def fit_pd(matrix: np.ndarray, bad: np.ndarray, config: TrainingConfig, names):
+    """Logistic regression, penalty mix and C tuned by stratified CV on AUC."""
+    search = GridSearchCV(
+        LogisticRegression(solver="saga", max_iter=PD_MAX_ITER),
+        PD_GRID,
+        scoring="roc_auc",
+        cv=StratifiedKFold(config.cv_folds, shuffle=True, random_state=config.seed),
+        n_jobs=PARALLEL_JOBS,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(matrix, bad)
+    results = pd.DataFrame(search.cv_results_)
+    table = [
+        {
+            "C": row["param_C"],
+            "l1_ratio": row["param_l1_ratio"],
+            "cv_auc": round(row["mean_test_score"], 4),
+        }
+        for _, row in results.iterrows()
+    ]
+    log.info("PD best %s, CV AUC %.4f", search.best_params_, search.best_score_)
+    model = PDModel.from_estimator(search.best_estimator_, names)
+    return model, {"best": search.best_params_, "cv_auc": search.best_score_,
+                   "grid": table}  # fmt: skip
+
+
+def _candidates(config: TrainingConfig) -> dict[str, tuple[object, dict]]:
+    seed = {"random_state": config.seed}
+    return {
+        "lightgbm": (LGBMRegressor(**LGBM_FIXED, **seed), LGBM_GRID),
+        "ridge": (Ridge(), RIDGE_GRID),
+        "lasso": (Lasso(max_iter=5000), LASSO_GRID),
+        "mean": (DummyRegressor(strategy="mean"), {}),
+    }
+
+
+def fit_fraction(matrix: np.ndarray, target: np.ndarray, config: TrainingConfig):
+    """Compare LightGBM, Ridge, Lasso and the mean by CV MAE; keep the winner."""
+    cv = KFold(REGRESSION_FOLDS, shuffle=True, random_state=config.seed)
+    comparison, fitted = [], {}
+    for kind, (estimator, grid) in _candidates(config).items():
+        search = GridSearchCV(
+            estimator, grid or {}, scoring="neg_mean_absolute_error", cv=cv,
+            n_jobs=PARALLEL_JOBS,
+        )  # fmt: skip
+        search.fit(matrix, target)
+        fitted[kind] = search.best_estimator_
+        comparison.append(
+            {"model": kind, "cv_mae": round(-search.best_score_, 5),
+             "params": {k: v for k, v in search.best_params_.items()}}
+        )  # fmt: skip
+
+    winner = min(comparison, key=lambda row: row["cv_mae"])["model"]
+    log.info(
+        "winner %s; CV MAE %s", winner, {r["model"]: r["cv_mae"] for r in comparison}
+    )
+    model = FractionModel(winner, fitted[winner], float(np.mean(target)))
+    return model, {"winner": winner, "comparison": comparison}
+
+
+@dataclass
+class TrainedModels:
+    """Everything a training run produces, before it is saved."""
+
+    encoder: Encoder
+    pd_model: PDModel
+    ead_model: FractionModel
+    lgd_model: FractionModel
+    metrics: dict = field(default_factory=dict)
+    tuning: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    window: dict = field(default_factory=dict)
+
+
+def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
+    """Fit all three models on a prepared frame (see ``quality.prepare_training``).
+
+    PD learns from every finished loan; EAD and LGD learn only from bad loans.
+    Metrics are measured on a random test split and an out-of-time split that
+    no model saw.
+    """
+    timings: dict[str, float] = {}
+    parts = split(frame, config)
+    train_rows = frame.iloc[parts.train]
+    bad_train = train_rows["bad"].to_numpy() == 1
+    if bad_train.sum() < config.min_bad_loans:
+        raise DataError(
+            f"too few defaulted loans to fit EAD and LGD: expected at least "
+            f"{config.min_bad_loans} in the training split, got {int(bad_train.sum())}"
+        )
+
+    with phase("encode", timings):
+        encoder = Encoder().fit(train_rows, config.rare_share)
+        matrix = encoder.transform({c: train_rows[c].to_numpy() for c in frame})
+
+    with phase("fit PD", timings):
+        y = train_rows["bad"].to_numpy().astype(int)
+        pd_model, pd_tuning = fit_pd(matrix, y, config, encoder.names)
+
+    with phase("fit EAD", timings):
+        ead_target = train_rows["ead"].to_numpy()[bad_train]
+        ead_model, ead_tuning = fit_fraction(matrix[bad_train], ead_target, config)
+
+    with phase("fit LGD", timings):
+        lgd_rows = bad_train & train_rows["lgd"].notna().to_numpy()
+        lgd_target = train_rows["lgd"].to_numpy()[lgd_rows]
+        lgd_model, lgd_tuning = fit_fraction(matrix[lgd_rows], lgd_target, config)
+
+    models = TrainedModels(encoder, pd_model, ead_model, lgd_model, timings=timings)
+    models.tuning = {"pd": pd_tuning, "ead": ead_tuning, "lgd": lgd_tuning}
+    with phase("evaluate", timings):
+        models.metrics = evaluate_all(models, frame, parts)
+    models.window = _window(frame, parts)
+    return models
+
+
+def _window(frame: pd.DataFrame, parts: Splits) -> dict:
+    dates = frame.get("issue_date")
+    span = {}
+    if dates is not None and dates.notna().any():
+        span = {
+            "first_issue": str(dates.min().date()),
+            "last_issue": str(dates.max().date()),
+        }
+    return {**span, "rows_train": len(parts.train), "rows_test": len(parts.test),
+            "rows_oot": len(parts.oot), "oot_from": parts.oot_from}  # fmt: skip
+
+
+def evaluate_all(models: TrainedModels, frame: pd.DataFrame, parts: Splits) -> dict:
+    """PD, EAD and LGD metrics on the random test and the out-of-time split."""
+    metrics = {}
+    for name, rows in (("test", parts.test), ("oot", parts.oot)):
+        part = frame.iloc[rows]
+        matrix = models.encoder.transform({c: part[c].to_numpy() for c in frame})
+        bad = part["bad"].to_numpy() == 1
+        baseline_ead = models.ead_model.mean
+        baseline_lgd = models.lgd_model.mean
+        lgd_rows = bad & part["lgd"].notna().to_numpy()
+        metrics[name] = {
+            "pd": evaluate_pd(
+                part["bad"].to_numpy().astype(int),
+                models.pd_model.predict(matrix),
+                part["grade"].to_numpy(),
+            ),
+            "ead": evaluate_fraction(
+                part["ead"].to_numpy()[bad],
+                models.ead_model.predict(matrix[bad]),
+                baseline_ead,
+            ),
+            "lgd": evaluate_fraction(
+                part["lgd"].to_numpy()[lgd_rows],
+                models.lgd_model.predict(matrix[lgd_rows]),
+                baseline_lgd,
+            ),
+        }
+    return metrics
