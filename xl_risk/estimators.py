@@ -11,7 +11,19 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-PREDICT_THREADS = 0  # LightGBM: 0 means its default, every core
+# LightGBM threads: waking a thread pool costs more than a small batch takes.
+SINGLE_THREAD_ROWS = 2048
+ALL_CORES = 0
+
+
+def linear(matrix: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """Row-wise ``matrix @ coef + intercept``, summed row by row.
+
+    A matrix product may sum in a different order for one row than for many
+    (BLAS blocking); summing each row on its own gives the same bits for an
+    application scored alone or inside a batch.
+    """
+    return (matrix * coef).sum(axis=1) + intercept
 
 
 @dataclass
@@ -34,7 +46,7 @@ class PDModel:
 
     def log_odds(self, matrix: np.ndarray) -> np.ndarray:
         """Linear predictor per row, shape (n_rows,)."""
-        return matrix @ self.coef + self.intercept
+        return linear(matrix, self.coef, self.intercept)
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
         """PD per row as a fraction in [0, 1]."""
@@ -58,7 +70,8 @@ class FractionModel:
         if self.kind == "mean":
             raw = np.full(len(matrix), self.mean)
         elif self.kind == "lightgbm":
-            raw = self.estimator.booster_.predict(matrix, num_threads=PREDICT_THREADS)
+            threads = 1 if len(matrix) < SINGLE_THREAD_ROWS else ALL_CORES
+            raw = self.estimator.booster_.predict(matrix, num_threads=threads)
         else:
-            raw = matrix @ self.estimator.coef_ + self.estimator.intercept_
+            raw = linear(matrix, self.estimator.coef_, self.estimator.intercept_)
         return np.clip(raw, 0.0, 1.0)

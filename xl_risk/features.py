@@ -152,12 +152,17 @@ class Encoder:
         columns["payment_to_income"] = payment_to_income(columns)
         matrix = np.zeros((n, len(self.names)))
 
-        for j, (name, (median, low, high)) in enumerate(self.scaled.items()):
-            values = np.asarray(columns.get(name, np.full(n, np.nan)), dtype=float)
-            values = self._shape(name, values)
-            values = np.where(np.isnan(values), median, values)
-            span = high - low if high > low else 1.0
-            matrix[:, j] = np.clip((values - low) / span, 0.0, 1.0)
+        if self.scaled:
+            absent = np.full(n, np.nan)
+            block = np.column_stack([
+                self._shape(name, np.asarray(columns.get(name, absent), float))
+                for name in self.scaled
+            ])  # fmt: skip
+            stats = np.array(list(self.scaled.values()))
+            median, low, high = stats[:, 0], stats[:, 1], stats[:, 2]
+            span = np.where(high > low, high - low, 1.0)
+            block = np.where(np.isnan(block), median, block)
+            matrix[:, : len(self.scaled)] = np.clip((block - low) / span, 0.0, 1.0)
 
         j = len(self.scaled)
         for name, levels in ORDINAL.items():
@@ -184,7 +189,8 @@ class Encoder:
             fold = self.fallback[name]
             shown = sorted({str(v) for v in np.asarray(values)[unseen]})[:5]
             log.warning(
-                "%s: %d row(s) with levels not seen in training %s scored as '%s'",
+                "%s: %d row(s) with levels unseen or folded in training %s "
+                "scored as '%s'",
                 name, int(unseen.sum()), shown, fold,
             )  # fmt: skip
             codes = np.where(unseen, levels.index(fold), codes)

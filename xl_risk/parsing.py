@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from xl_risk.schema import (
     FIELDS,
     MISSING_TEXTS,
     PERCENT_SIGN,
+    TERMS,
     Field,
     Kind,
     normalise_header,
@@ -37,6 +39,9 @@ YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
 
 _MISSING = object()
+PERCENT_ALIASES = {
+    f.name: frozenset(normalise_header(a) for a in f.percent_aliases) for f in FIELDS
+}
 
 
 class _Invalid(Exception):
@@ -136,27 +141,31 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
         raise _Invalid(f.problem(raw)) from None
 
 
-def _canonical_numbers(
-    f: Field, x: np.ndarray, percent_text: np.ndarray, percent_alias: bool
-) -> np.ndarray:
-    """Convert numbers to the field's unit; the same arithmetic for 1 or n rows."""
+# The two rules below are written with operators that mean the same on a float
+# and on a float array, so a value read alone and a column read at once follow
+# one definition.
+
+
+def _canonical_numbers(f: Field, x, percent_text, percent_alias: bool):
+    """Convert numbers to the field's unit (rates: percent points -> fraction)."""
     if f.kind is not Kind.RATE:
         return x
     as_points = percent_text | (x > f.fraction_max) | percent_alias
     return np.where(as_points, x / PERCENT_POINTS, x)
 
 
-def _out_of_range(f: Field, x: np.ndarray) -> np.ndarray:
-    bad = np.zeros(x.shape, dtype=bool)
+def _out_of_range(f: Field, x):
+    """True where a number (not NaN) breaks the field's declared range."""
+    bad = x != x  # False for numbers; NaN is dealt with as missing
     if f.minimum is not None:
-        bad |= x < f.minimum
+        bad = bad | (x < f.minimum)
     if f.maximum is not None:
-        bad |= x > f.maximum
+        bad = bad | (x > f.maximum)
     if f.kind is Kind.COUNT:
-        bad |= np.floor(x) != x
+        bad = bad | (np.floor(x) != x)
     if f.kind is Kind.TERM:
-        bad |= ~np.isin(x, (36.0, 60.0))
-    return bad & ~np.isnan(x)
+        bad = bad | ((x != TERMS[0]) & (x != TERMS[1]))
+    return bad & (x == x)
 
 
 def _category_lookup(f: Field) -> dict[str, str]:
@@ -228,55 +237,55 @@ def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Colum
     Column
     """
     arr = np.asarray(raw, dtype=object) if not isinstance(raw, np.ndarray) else raw
-    percent_alias = normalise_header(source) in {
-        normalise_header(a) for a in f.percent_aliases
-    }
+    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     if f.kind in NUMERIC_KINDS:
         return _read_numeric_column(f, arr, percent_alias)
     return _read_object_column(f, arr)
 
 
 def _read_numeric_column(f: Field, arr: np.ndarray, percent_alias: bool) -> Column:
-    problems: dict[int, str] = {}
-    if arr.dtype.kind in "iuf":
-        x = arr.astype(np.float64, copy=False)
-        percent_text = np.zeros(len(x), dtype=bool)
-    else:
-        x, percent_text, problems = _numbers_from_objects(f, arr)
+    if arr.dtype.kind not in "iuf":
+        return _read_numeric_objects(f, arr, percent_alias)
 
+    x = arr.astype(np.float64, copy=False)
     missing = np.isnan(x)
-    x = _canonical_numbers(f, x, percent_text, percent_alias)
-    for row in np.flatnonzero(_out_of_range(f, x)):
-        problems[int(row)] = f.problem(arr[row])
+    x = _canonical_numbers(f, x, np.zeros(len(x), dtype=bool), percent_alias)
+    bad = np.flatnonzero(_out_of_range(f, x))
+    problems = {int(row): f.problem(arr[row]) for row in bad}
     if problems:
         x = x.copy()
-        x[list(problems)] = np.nan
+        x[bad] = np.nan
     return Column(f, x, missing, problems)
 
 
-def _numbers_from_objects(
-    f: Field, arr: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+def _read_numeric_objects(f: Field, arr: np.ndarray, percent_alias: bool) -> Column:
+    """Object values: each distinct value read once, in plain Python."""
     uniques, codes = _distinct(arr)
-    numbers = np.empty(len(uniques))
-    percent = np.zeros(len(uniques), dtype=bool)
+    numbers = np.full(len(uniques), np.nan)
+    blank = np.zeros(len(uniques), dtype=bool)
     failed: dict[int, str] = {}
     for i, value in enumerate(uniques):
-        if is_blank(value):
-            numbers[i] = math.nan
-            continue
         try:
-            numbers[i], percent[i] = _read_number(f, value)
+            number, percent = (
+                (math.nan, False) if is_blank(value) else _read_number(f, value)
+            )
         except _Invalid as err:
-            numbers[i], failed[i] = math.nan, str(err)
+            failed[i] = str(err)
+            continue
+        if number != number:
+            blank[i] = True
+            continue
+        number = float(_canonical_numbers(f, number, percent, percent_alias))
+        if _out_of_range(f, number):
+            failed[i] = f.problem(value)
+        else:
+            numbers[i] = number
 
     problems = {}
     if failed:
         for row in np.flatnonzero(np.isin(codes, list(failed))):
             problems[int(row)] = failed[int(codes[row])]
-    x = numbers[codes]
-    x[list(problems)] = 0.0  # not missing: invalid, masked again by the caller
-    return x, percent[codes], problems
+    return Column(f, numbers[codes], blank[codes], problems)
 
 
 def _read_object_column(f: Field, arr: np.ndarray) -> Column:
@@ -312,6 +321,13 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
 
 
 def match_headers(headers: Iterable[object]) -> tuple[dict[str, str], list[str]]:
+    """Map headers to canonical fields (cached; see :func:`_match_headers`)."""
+    sources, ignored = _match_headers(tuple(str(h) for h in headers))
+    return dict(sources), list(ignored)
+
+
+@lru_cache(maxsize=256)
+def _match_headers(headers: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
     """Map headers to canonical fields, preferring each field's first alias.
 
     Returns
@@ -321,7 +337,6 @@ def match_headers(headers: Iterable[object]) -> tuple[dict[str, str], list[str]]
     ignored : list of str
         Headers naming no field, or a field already taken by a preferred alias.
     """
-    headers = [str(h) for h in headers]
     by_norm = {normalise_header(h): h for h in reversed(headers)}
     sources: dict[str, str] = {}
     for f in FIELDS:

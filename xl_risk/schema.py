@@ -34,6 +34,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ EXCEL_ERRORS = frozenset(
     {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!"}
 )
 PERCENT_SIGN = "%"
+HEADER_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 class Kind(StrEnum):
@@ -316,10 +318,14 @@ LEAKAGE_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def _normalise_text(text: str) -> str:
+    return HEADER_SEPARATORS.sub("_", text.strip().lower())
+
+
 def normalise_header(name: object) -> str:
     """Lower-case a column header and squeeze spaces and dashes to underscores."""
-    text = str(name).strip().lower()
-    return re.sub(r"[\s\-]+", "_", text)
+    return _normalise_text(str(name))
 
 
 def _alias_table() -> dict[str, tuple[Field, str]]:

@@ -15,10 +15,11 @@ import pandas as pd
 
 from xl_risk.bundle import Bundle
 from xl_risk.parsing import Table, read_table
-from xl_risk.schema import BY_NAME, INPUT_FIELDS
+from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
 from xl_risk.targets import expected_loss
 
 OUTPUTS = ("pd", "ead", "lgd", "expected_loss")
+INPUT_SET = frozenset(INPUT_NAMES)
 
 
 @dataclass
@@ -67,7 +68,7 @@ def score_table(bundle: Bundle, table: Table) -> Scores:
     columns = {
         name: col.values if ok.all() else col.values[ok]
         for name, col in table.columns.items()
-        if name in BY_NAME and BY_NAME[name] in INPUT_FIELDS
+        if name in INPUT_SET
     }
     out = {name: np.full(n, np.nan) for name in OUTPUTS}
     if ok.any():

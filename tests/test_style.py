@@ -1,0 +1,21 @@
+"""The code base passes ruff's linter and formatter (88 columns)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "command", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"]
+)
+def test_repository_passes_ruff(command):
+    ruff = shutil.which("ruff")
+    assert ruff is not None, "ruff is part of the test extra; install .[test]"
+    done = subprocess.run(
+        [ruff, *command], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
