@@ -69,9 +69,7 @@ def _binary_terms(columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.nda
     term = np.asarray(columns["term_months"], dtype=float)
     derog = np.asarray(columns["derogatory_records"], dtype=float)
     title = columns.get("job_title")
-    has_title = (
-        np.zeros(n) if title is None else np.array([t is not None for t in title])
-    )
+    has_title = np.zeros(n) if title is None else pd.notna(np.asarray(title))
     return {
         "term_60_months": (term == LONG_TERM).astype(float),
         "has_derogatory_record": (derog > 0).astype(float),

@@ -33,6 +33,7 @@ NUMERIC_KINDS = frozenset(
     {Kind.MONEY, Kind.COUNT, Kind.RATE, Kind.PERCENT, Kind.SCORE, Kind.TERM, Kind.YEARS}
 )
 PERCENT_POINTS = 100.0
+SMALL_COLUMN = 8  # up to this many values, read each one without hashing
 CURRENCY_MARKS = re.compile(r"[,$€£\s]")
 TERM_TEXT = re.compile(r"^(\d+)\s*(months?|meses)?$")
 YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
@@ -99,7 +100,7 @@ class Table:
 
 def is_blank(raw: object) -> bool:
     """True for None, NaN, NaT and empty or whitespace text."""
-    if raw is None or raw is pd.NaT:
+    if raw is None or raw is pd.NaT or raw is pd.NA:
         return True
     if isinstance(raw, float) and math.isnan(raw):
         return True
@@ -211,11 +212,12 @@ def _read_text(f: Field, raw: object) -> object:
     return text if text.lower() not in MISSING_TEXTS else _MISSING
 
 
-def _distinct(raw: np.ndarray) -> tuple[list[object], np.ndarray]:
+def _distinct(raw: np.ndarray | pd.Series) -> tuple[list[object], np.ndarray]:
     """Distinct values and each row's index into them (few rows: no hashing)."""
-    if len(raw) <= 8:
+    if len(raw) <= SMALL_COLUMN:
         return list(raw), np.arange(len(raw))
-    codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=False)
+    series = raw if isinstance(raw, pd.Series) else pd.Series(raw, dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
     return list(uniques), codes
 
 
@@ -236,15 +238,21 @@ def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Colum
     -------
     Column
     """
-    arr = np.asarray(raw, dtype=object) if not isinstance(raw, np.ndarray) else raw
+    if isinstance(raw, pd.Series):
+        numeric = pd.api.types.is_numeric_dtype(raw) and not raw.dtype == bool
+        arr = raw.to_numpy(dtype=float, na_value=np.nan) if numeric else raw
+    elif isinstance(raw, np.ndarray):
+        arr = raw
+    else:
+        arr = np.asarray(raw, dtype=object)
     percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     if f.kind in NUMERIC_KINDS:
         return _read_numeric_column(f, arr, percent_alias)
     return _read_object_column(f, arr)
 
 
-def _read_numeric_column(f: Field, arr: np.ndarray, percent_alias: bool) -> Column:
-    if arr.dtype.kind not in "iuf":
+def _read_numeric_column(f: Field, arr, percent_alias: bool) -> Column:
+    if isinstance(arr, pd.Series) or arr.dtype.kind not in "iuf":
         return _read_numeric_objects(f, arr, percent_alias)
 
     x = arr.astype(np.float64, copy=False)
@@ -308,13 +316,12 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
 
     values = np.empty(len(uniques), dtype=object)
     values[:] = read
-    values = values[codes]
-    missing = np.array([v is None for v in values], dtype=bool)
+    blank = np.array([v is None and i not in failed for i, v in enumerate(read)])
+    values, missing = values[codes], blank[codes] if len(read) else blank
     problems = {}
     if failed:
         for row in np.flatnonzero(np.isin(codes, list(failed))):
             problems[int(row)] = failed[int(codes[row])]
-            missing[row] = False
     if f.kind is Kind.DATE:
         values = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy()
     return Column(f, values, missing, problems)
@@ -348,24 +355,26 @@ def _match_headers(headers: tuple[str, ...]) -> tuple[dict[str, str], list[str]]
     return sources, [h for h in headers if h not in used]
 
 
-def read_table(data: pd.DataFrame | Mapping[str, Sequence]) -> Table:
+def read_table(
+    data: pd.DataFrame | Mapping[str, Sequence], fields: Sequence[Field] = FIELDS
+) -> Table:
     """Read raw columns (any supported naming) into canonical columns.
 
     Parameters
     ----------
     data : DataFrame or mapping of header -> values
         One column per header; all of the same length.
+    fields : sequence of Field
+        The fields to read (default: all); scoring reads only the inputs.
     """
     headers = list(data.keys())
     sources, ignored = match_headers(headers)
     n_rows = len(data) if isinstance(data, pd.DataFrame) else _common_length(data)
     columns = {}
-    for f in FIELDS:
+    for f in fields:
         if f.name in sources:
             header = sources[f.name]
-            raw = data[header]
-            raw = raw.to_numpy() if isinstance(raw, pd.Series) else raw
-            columns[f.name] = read_column(f, raw, header)
+            columns[f.name] = read_column(f, data[header], header)
     return Table(columns, n_rows, sources, ignored)
 
 

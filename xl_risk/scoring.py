@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.bundle import Bundle
-from xl_risk.parsing import Table, read_table
+from xl_risk.parsing import Table, match_headers, read_table
 from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
 from xl_risk.targets import expected_loss
 
@@ -84,15 +84,15 @@ def score_table(bundle: Bundle, table: Table) -> Scores:
 
 def score(bundle: Bundle, data: pd.DataFrame | Mapping[str, Sequence]) -> Scores:
     """Score raw columns under any supported naming (see ``xl_risk.schema``)."""
-    return score_table(bundle, read_table(data))
+    return score_table(bundle, read_table(data, INPUT_FIELDS))
 
 
 def score_frame(bundle: Bundle, data: pd.DataFrame) -> pd.DataFrame:
     """The input's id column (when it has one) with pd, ead, lgd, expected_loss
     and a ``problem`` column naming why a row was not scored."""
-    table = read_table(data)
+    table = read_table(data, INPUT_FIELDS)
     scores = score_table(bundle, table).frame()
-    id_header = table.sources.get("loan_id")
+    id_header = match_headers(data.columns)[0].get("loan_id")
     if id_header is not None:
         scores.insert(0, id_header, data[id_header].to_numpy())
     return scores
