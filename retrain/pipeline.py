@@ -16,7 +16,7 @@ import os
 import shutil
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from xl_risk.training import train
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".retrain.lock"
+REPORT_NAME = "RiskReport.xlsx"
 HOLDER_FILE = ".retrain.holder"
 DEMO_SOURCE = f"embedded demo portfolio (seed {DEMO_SEED}, {DEMO_LOANS:,} loans)"
 Progress = Callable[[str], None]
@@ -58,7 +59,7 @@ class Outcome:
     reason: str
     manifest: dict
     previous: str | None = None
-    messages: list[str] = field(default_factory=list)
+    report: Path | None = None
 
 
 def _holder() -> dict:
@@ -136,11 +137,17 @@ def _champion_metrics(models_dir: Path, frame: pd.DataFrame, config: TrainingCon
     return version, evaluate_all(champion, frame, split(frame, config))
 
 
+def default_report_path() -> Path:
+    """``workbook/RiskReport.xlsx`` beside ``RiskScoring.xlsm``."""
+    return Path(__file__).resolve().parents[1] / "workbook" / REPORT_NAME
+
+
 def retrain(
     data: str | Path | None = None,
     models_dir: str | Path | None = None,
     config: TrainingConfig | None = None,
     progress: Progress | None = None,
+    report: str | Path | None = None,
 ) -> Outcome:
     """Train PD, EAD and LGD on a loan history and put the result in service.
 
@@ -153,6 +160,8 @@ def retrain(
     config : TrainingConfig, optional
     progress : callable, optional
         Called with a short phase description as each phase starts.
+    report : path, optional
+        Where to write the report workbook once a bundle is promoted.
 
     Raises
     ------
@@ -173,13 +182,13 @@ def retrain(
         raise RetrainBusy(_busy_message(models_dir)) from None
     try:
         (models_dir / HOLDER_FILE).write_text(json.dumps(_holder()), encoding="utf-8")
-        return _retrain_locked(data, models_dir, config, tell)
+        return _retrain_locked(data, models_dir, config, tell, report)
     finally:
         (models_dir / HOLDER_FILE).unlink(missing_ok=True)
         lock.release()
 
 
-def _retrain_locked(data, models_dir: Path, config: TrainingConfig, tell: Progress):
+def _retrain_locked(data, models_dir, config, tell: Progress, report) -> Outcome:
     tell("Reading training data")
     table, source = load_training_data(data)
 
@@ -219,13 +228,34 @@ def _retrain_locked(data, models_dir: Path, config: TrainingConfig, tell: Progre
     path = bundles.write(models_dir, objects, extra)
     bundles.load(path)  # loads back and checks every hash before promotion
 
-    if promoted:
-        tell("Putting the new bundle in service")
-        bundles.promote(models_dir, path.name)
-        prune(models_dir, config.keep_bundles)
-    else:
+    outcome = Outcome(
+        path.name, promoted, reason, bundles.read_manifest(path), previous
+    )
+    if not promoted:
         log.warning("bundle %s kept as a candidate: %s", path.name, reason)
-    return Outcome(path.name, promoted, reason, bundles.read_manifest(path), previous)
+        return outcome
+
+    tell("Putting the new bundle in service")
+    bundles.promote(models_dir, path.name)
+    prune(models_dir, config.keep_bundles)
+    if report is not None:
+        tell("Writing the report workbook")
+        outcome.report = _write_report(models_dir, path, frame, previous, Path(report))
+    return outcome
+
+
+def _write_report(models_dir: Path, path: Path, frame, previous, target: Path):
+    """Write the report workbook; a failure here never undoes the promotion."""
+    from xl_risk.reports import write_report
+
+    before = None
+    if previous and (models_dir / previous).is_dir():
+        before = bundles.read_manifest(models_dir / previous)
+    try:
+        return write_report(bundles.load(path), frame, target, previous_manifest=before)
+    except (OSError, ValueError, KeyError) as err:
+        log.error("report workbook not written: %s", err)
+        return None
 
 
 def prune(models_dir: Path, keep: int) -> list[str]:

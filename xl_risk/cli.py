@@ -21,7 +21,7 @@ EXIT_DATA = 1
 EXIT_BUNDLE = 3
 EXIT_BUSY = 4
 EXIT_NOT_PROMOTED = 5
-RETRAIN_PHASES = 7
+RETRAIN_PHASES = 8
 
 log = logging.getLogger("xl_risk")
 
@@ -78,12 +78,27 @@ def _print_metrics(manifest: dict) -> None:
     default=None,
     help="Loan history (CSV, CSV.GZ, parquet, xlsx). Default: demo portfolio.",
 )
-@click.option("--report/--no-report", default=True, help="Write the report workbook.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Report workbook (default: workbook/RiskReport.xlsx).",
+)
+@click.option("--no-report", is_flag=True, help="Do not write the report workbook.")
 @models_option
-def retrain(data: Path | None, report: bool, models_dir: Path | None) -> None:
+def retrain(
+    data: Path | None,
+    report_path: Path | None,
+    no_report: bool,
+    models_dir: Path | None,
+) -> None:
     """Train PD, EAD and LGD on loan history and put the bundle in service."""
     from retrain import RetrainBusy
     from retrain import retrain as run_retrain
+    from retrain.pipeline import default_report_path
+
+    report = None if no_report else report_path or default_report_path()
 
     bar = tqdm(total=RETRAIN_PHASES, desc="retrain", unit="phase", file=sys.stderr)
 
@@ -92,7 +107,7 @@ def retrain(data: Path | None, report: bool, models_dir: Path | None) -> None:
         bar.update(1)
 
     try:
-        outcome = run_retrain(data, models_dir, progress=progress)
+        outcome = run_retrain(data, models_dir, progress=progress, report=report)
     except DataError as err:
         bar.close()
         _fail(str(err), EXIT_DATA)
@@ -107,22 +122,12 @@ def retrain(data: Path | None, report: bool, models_dir: Path | None) -> None:
                f"used {manifest['data']['rows_used']:,}; "
                f"training took {sum(manifest['timings'].values()):.1f} s")  # fmt: skip
     _print_metrics(manifest)
-    if report:
-        _write_report(models_dir)
+    if outcome.report is not None:
+        click.echo(f"report workbook: {outcome.report}")
     if not outcome.promoted:
         _fail(f"bundle {outcome.version} kept as a candidate: {outcome.reason}",
               EXIT_NOT_PROMOTED)  # fmt: skip
     click.echo(f"in service: {outcome.version} ({outcome.reason})")
-
-
-def _write_report(models_dir: Path | None) -> None:
-    try:
-        from xl_risk.reports import write_report
-    except ImportError:
-        log.info("report workbook not available in this version")
-        return
-    path = write_report(models_dir=models_dir)
-    click.echo(f"report workbook: {path}")
 
 
 @main.command()
@@ -213,7 +218,8 @@ def demo(ctx: click.Context, out: Path, models_dir: Path | None) -> None:
     """The main job on the embedded demo portfolio: retrain, score, report."""
     from xl_risk.samples import sample_applications
 
-    ctx.invoke(retrain, data=None, report=True, models_dir=models_dir)
+    ctx.invoke(retrain, data=None, report_path=None, no_report=False,
+               models_dir=models_dir)  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     applications = out / "sample_applications.csv"
     sample_applications().to_csv(applications, index=False)
