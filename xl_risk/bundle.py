@@ -46,10 +46,13 @@ class BundleError(RuntimeError):
     """A bundle that is missing, incomplete, altered or built with other libraries."""
 
 
+REPOSITORY_MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
 def default_models_dir() -> Path:
     """``$XL_RISK_MODELS`` if set, else ``models/`` at the repository top."""
     env = os.environ.get(MODELS_ENV)
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
+    return Path(env) if env else REPOSITORY_MODELS
 
 
 def library_versions() -> dict[str, str]:

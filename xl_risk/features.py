@@ -82,7 +82,7 @@ def _codes(values: np.ndarray, categories: tuple[str, ...]) -> np.ndarray:
     if len(values) <= SMALL_BATCH:
         index = {c: i for i, c in enumerate(categories)}
         return np.array([index.get(v, -1) for v in values], dtype=np.int64)
-    return pd.Categorical(values, categories=list(categories)).codes.astype(np.int64)
+    return pd.Index(categories).get_indexer(np.asarray(values, dtype=object))
 
 
 @dataclass
