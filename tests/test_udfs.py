@@ -1,0 +1,499 @@
+"""The worksheet functions, called the way Excel calls them, without Excel.
+
+On Windows, xlwings' decorators return the function itself with its Excel
+registration attached, so the functions are called directly here with the
+values Excel delivers: rows as lists of lists, blanks as None or "", every
+number a float, percentages as fractions, dates as datetimes and error cells
+as COM codes or "#N/A" text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import logging
+import random
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xlwings
+from click.testing import CliRunner
+
+from xl_risk import bundle as bundles
+from xl_risk.cli import main as cli
+from xl_risk.excel import convert, udfs
+from xl_risk.samples import sample_applications
+from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
+from xl_risk.scoring import score
+
+CENT = 0.005
+N_INPUTS = len(INPUT_FIELDS)
+POSITION = {name: i for i, name in enumerate(INPUT_NAMES)}
+LABEL = {f.name: f.label for f in INPUT_FIELDS}
+ROW_FUNCTIONS = {
+    "EXPECTED_LOSS": "expected_loss",
+    "RISK_PD": "pd",
+    "RISK_EAD": "ead",
+    "RISK_LGD": "lgd",
+}
+NA_CODE = -2146826246
+VALUE_CODE = -2146826273
+
+
+@pytest.fixture
+def models(trained_models_dir, monkeypatch):
+    """The session's bundle, in service for the functions under test."""
+    monkeypatch.setenv(bundles.MODELS_ENV, str(trained_models_dir))
+    return bundles.current(trained_models_dir)
+
+
+@pytest.fixture(scope="module")
+def applications():
+    return sample_applications()
+
+
+@pytest.fixture(scope="module")
+def rows(applications):
+    """The sample applications as the Applications sheet holds them."""
+    return convert.sheet_rows(applications)
+
+
+def with_value(row: list, name: str, value: object) -> list:
+    changed = list(row)
+    changed[POSITION[name]] = value
+    return changed
+
+
+def engine_el(bundle, row: list) -> float:
+    mapping = {name: [value] for name, value in zip(INPUT_NAMES, row, strict=True)}
+    return float(score(bundle, mapping).expected_loss[0])
+
+
+# --- the numbers ----------------------------------------------------------
+
+
+def test_expected_loss_equals_cli_score_to_the_cent(
+    models, applications, rows, trained_models_dir, tmp_path
+):
+    source, out = tmp_path / "applications.csv", tmp_path / "scores.csv"
+    applications.to_csv(source, index=False)
+    done = CliRunner().invoke(
+        cli, ["score", str(source), "-o", str(out), "--models", str(trained_models_dir)]
+    )
+    assert done.exit_code == 0, done.output
+
+    expected = pd.read_csv(out)["expected_loss"].to_numpy()
+    got = np.array([udfs.EXPECTED_LOSS([row]) for row in rows])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=CENT)
+
+
+@pytest.mark.parametrize(("function", "output"), ROW_FUNCTIONS.items())
+def test_row_functions_equal_engine_scores(
+    models, applications, rows, function, output
+):
+    expected = getattr(score(models, applications), output)
+    got = [getattr(udfs, function)([row]) for row in rows]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("function", "low", "high"), [
+    ("RISK_PD", 0.0, 1.0),
+    ("RISK_EAD", 0.0, 1.0),
+    ("RISK_LGD", 0.0, 1.0),
+    ("EXPECTED_LOSS", 0.0, 10_000_000.0),
+])  # fmt: skip
+def test_row_functions_return_floats_in_their_unit(models, rows, function, low, high):
+    values = [getattr(udfs, function)([row]) for row in rows]
+    assert all(isinstance(v, float) and low <= v <= high for v in values)
+
+
+# --- the shapes Excel sends ---------------------------------------------------
+
+
+def as_column(row):
+    return [[v] for v in row]
+
+
+def ints_for_whole_floats(row):
+    return [int(v) if isinstance(v, float) and v.is_integer() else v for v in row]
+
+
+def optional_blanks_as_empty_text(row):
+    return ["" if v is None else v for v in row]
+
+
+def percent_as_text(row):
+    return with_value(
+        row, "interest_rate", f"{row[POSITION['interest_rate']] * 100:.4f}%"
+    )
+
+
+def percent_as_points(row):
+    return with_value(row, "interest_rate", row[POSITION["interest_rate"]] * 100)
+
+
+def lending_club_words(row):
+    term = with_value(row, "term_months", f"{row[POSITION['term_months']]:.0f} months")
+    return with_value(term, "grade", row[POSITION["grade"]].lower())
+
+
+@pytest.mark.parametrize("shape", [
+    pytest.param(lambda row: [row], id="2-D one row"),
+    pytest.param(lambda row: row, id="1-D list"),
+    pytest.param(lambda row: tuple(row), id="tuple"),
+    pytest.param(as_column, id="one column"),
+    pytest.param(lambda row: np.array([row], dtype=object), id="numpy 2-D"),
+    pytest.param(lambda row: [ints_for_whole_floats(row)], id="ints"),
+    pytest.param(lambda row: [percent_as_text(row)], id="percent text"),
+    pytest.param(lambda row: [percent_as_points(row)], id="percent points"),
+    pytest.param(lambda row: [lending_club_words(row)], id="words"),
+])  # fmt: skip
+def test_expected_loss_reads_every_shape_excel_sends(models, rows, shape):
+    for row in rows[:5]:
+        assert udfs.EXPECTED_LOSS(shape(row)) == pytest.approx(
+            engine_el(models, row), abs=CENT
+        )
+
+
+@pytest.mark.parametrize(
+    "blank", [None, "", "   "], ids=["None", "empty text", "spaces"]
+)
+def test_expected_loss_blank_optional_inputs_are_filled(models, rows, blank):
+    row, missing = rows[0], rows[0]
+    for f in INPUT_FIELDS:
+        if not f.required:
+            row = with_value(row, f.name, blank)
+            missing = with_value(missing, f.name, None)
+    got = udfs.EXPECTED_LOSS([row])
+    assert isinstance(got, float)
+    assert got == pytest.approx(engine_el(models, missing), abs=CENT)
+
+
+def test_expected_loss_text_cell_of_a_number_is_read(models, rows):
+    income = rows[0][POSITION["annual_income"]]
+    row = with_value(rows[0], "annual_income", f"{income:,.0f}")
+    assert udfs.EXPECTED_LOSS([row]) == pytest.approx(
+        engine_el(models, rows[0]), abs=CENT
+    )
+
+
+def spanish(field) -> str:
+    """The Spanish name; the label where the schema has none (principal too)."""
+    if field.name == "principal" or len(field.aliases) < 2:
+        return field.label
+    return field.aliases[1]
+
+
+@pytest.mark.parametrize("naming", ["lending club", "canonical", "label", "spanish"])
+def test_expected_loss_with_header_reads_any_naming(models, rows, naming):
+    headers = {
+        "lending club": [f.aliases[0] for f in INPUT_FIELDS],
+        "canonical": list(INPUT_NAMES),
+        "label": [f.label for f in INPUT_FIELDS],
+        "spanish": [spanish(f) for f in INPUT_FIELDS],
+    }[naming]
+    for row in rows[:5]:
+        values = list(row)
+        if naming == "spanish":  # published in percent points
+            for name in ("interest_rate", "revolving_utilisation"):
+                values[POSITION[name]] = row[POSITION[name]] * 100
+        got = udfs.EXPECTED_LOSS([values], [headers])
+        assert got == pytest.approx(engine_el(models, row), abs=CENT)
+
+
+def test_expected_loss_with_header_reads_columns_in_any_order(models, rows):
+    order = list(range(N_INPUTS))
+    random.Random(7).shuffle(order)
+    header = [INPUT_FIELDS[i].aliases[0] for i in order]
+    extra = ["loan notes", *header]  # a column naming no field is ignored
+    for row in rows[:5]:
+        values = ["whatever", *(row[i] for i in order)]
+        got = udfs.EXPECTED_LOSS([values], [extra])
+        assert got == pytest.approx(engine_el(models, row), abs=CENT)
+
+
+def test_expected_loss_with_header_without_optional_columns(models, rows):
+    required = [i for i, f in enumerate(INPUT_FIELDS) if f.required]
+    header = [INPUT_FIELDS[i].label for i in required]
+    got = udfs.EXPECTED_LOSS([[rows[0][i] for i in required]], [header])
+    assert isinstance(got, float)
+
+
+# --- the table ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def thousand(rows):
+    """1,000 applications: the samples repeated, principal varied."""
+    out = []
+    for i in range(1000):
+        row = list(rows[i % len(rows)])
+        row[POSITION["principal"]] = 1000.0 + 25.0 * i
+        out.append(row)
+    return out
+
+
+def test_risk_score_table_scores_1000_rows_like_the_engine(models, thousand):
+    header = [f.label for f in INPUT_FIELDS]
+    got = udfs.RISK_SCORE_TABLE([header, *thousand])
+
+    expected = score(
+        models, dict(zip(INPUT_NAMES, zip(*thousand, strict=True), strict=True))
+    )
+    assert got[0] == list(convert.RESULT_HEADER)
+    assert len(got) == 1001
+    numbers = np.array([r[:4] for r in got[1:]], dtype=float)
+    for j, name in enumerate(convert.RESULT_OUTPUTS):
+        np.testing.assert_allclose(numbers[:, j], getattr(expected, name))
+    assert all(r[4] is None for r in got[1:])
+
+
+def test_risk_score_table_bad_row_gets_its_message_others_scored(models, thousand):
+    header = [f.aliases[0] for f in INPUT_FIELDS]
+    body = [list(r) for r in thousand[:50]]
+    body[3] = with_value(body[3], "grade", "Z")
+    body[10] = with_value(body[10], "annual_income", NA_CODE)
+    got = udfs.RISK_SCORE_TABLE([header, *body])
+
+    assert got[4][:4] == [None] * 4
+    assert got[4][4].startswith("grade: expected one of A, B")
+    assert got[11][4] == (
+        "annual income: expected a number from 0 to 1,000,000,000, "
+        "got the Excel error #N/A"
+    )
+    good = [r for i, r in enumerate(got[1:]) if i not in (3, 10)]
+    assert all(isinstance(r[3], float) and r[4] is None for r in good)
+
+
+def test_risk_score_table_blank_rows_stay_blank_and_trailing_ones_go(models, rows):
+    header = [f.label for f in INPUT_FIELDS]
+    blank = [None] * N_INPUTS
+    got = udfs.RISK_SCORE_TABLE(
+        [header, rows[0], blank, [""] * N_INPUTS, rows[1], blank, blank]
+    )
+    assert len(got) == 5
+    assert got[2] == got[3] == [None] * 5
+    assert isinstance(got[1][3], float)
+    assert isinstance(got[4][3], float)
+
+
+def test_risk_score_table_header_only_gives_header_row(models):
+    assert udfs.RISK_SCORE_TABLE([[f.label for f in INPUT_FIELDS]]) == [
+        list(convert.RESULT_HEADER)
+    ]
+
+
+def test_risk_score_table_missing_column_names_it_in_every_row(models, rows):
+    header = [f.label for f in INPUT_FIELDS][1:]
+    got = udfs.RISK_SCORE_TABLE([header, *(r[1:] for r in rows[:3])])
+    assert all(r[4].startswith("principal: required, but no column") for r in got[1:])
+
+
+# --- malformed input: one line, naming the field ------------------------------
+
+MALFORMED = [
+    ("principal", None, "principal: required, got blank"),
+    ("principal", "", "principal: required, got blank"),
+    ("principal", "abc", "got 'abc'"),
+    ("principal", -5000.0, "got -5000.0"),
+    ("principal", 1e12, "from 1 to 10,000,000"),
+    ("principal", dt.datetime(2024, 3, 1), "got a date (2024-03-01)"),
+    ("principal", True, "got TRUE/FALSE (True)"),
+    ("principal", "#N/A", "got the Excel error #N/A"),
+    ("principal", NA_CODE, "got the Excel error #N/A"),
+    ("term_months", 48.0, "expected 36 or 60 (months), got 48.0"),
+    ("term_months", "forty", "got 'forty'"),
+    ("term_months", None, "term: required, got blank"),
+    ("interest_rate", -0.1, "from 0% to 100%"),
+    ("interest_rate", 250.0, "got 250.0"),
+    ("interest_rate", "#DIV/0!", "got the Excel error #DIV/0!"),
+    ("installment", -1.0, "got -1.0"),
+    ("grade", "Z", "expected one of A, B, C, D, E, F, G, got 'Z'"),
+    ("grade", 3.0, "got 3.0"),
+    ("grade", None, "grade: required, got blank"),
+    ("employment_years", 25.0, "got 25.0"),
+    ("employment_years", "many", "got 'many'"),
+    ("home_ownership", "castle", "got 'castle'"),
+    ("annual_income", "abc", "expected a number from 0 to 1,000,000,000, got 'abc'"),
+    ("annual_income", -1.0, "got -1.0"),
+    ("annual_income", VALUE_CODE, "got the Excel error #VALUE!"),
+    ("income_verification", "maybe", "got 'maybe'"),
+    ("purpose", "yacht", "got 'yacht'"),
+    ("purpose", None, "purpose: required, got blank"),
+    ("dti", 150.0, "got 150.0"),
+    ("dti", "#REF!", "got the Excel error #REF!"),
+    ("derogatory_records", 1.5, "expected a whole number"),
+    ("derogatory_records", -1.0, "got -1.0"),
+    ("revolving_utilisation", 600.0, "got 600.0"),
+    ("open_credit_lines", False, "got TRUE/FALSE (False)"),
+    ("mortgage_accounts", -3.0, "got -3.0"),
+    ("bankcards_over_75pct", 101.0, "got 101.0"),
+    ("fico_score", 200.0, "from 300 to 850, got 200.0"),
+    ("fico_score", dt.datetime(2020, 1, 1), "got a date (2020-01-01)"),
+    ("inquiries_6m", "lots", "got 'lots'"),
+    ("delinquencies_2y", -1.0, "got -1.0"),
+]
+
+
+@pytest.mark.parametrize("function", ROW_FUNCTIONS)
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    MALFORMED,
+    ids=[f"{name}={value!r}" for name, value, _ in MALFORMED],
+)
+def test_row_functions_malformed_input_one_line_naming_field(
+    models, rows, function, name, value, words
+):
+    got = getattr(udfs, function)([with_value(rows[0], name, value)])
+    assert isinstance(got, str)
+    assert got.startswith(f"{LABEL[name]}: ")
+    assert words in got
+    assert "\n" not in got
+    assert "Traceback" not in got
+
+
+@pytest.mark.parametrize("n_cells", [0, 1, 19, 21, 40])
+def test_expected_loss_wrong_number_of_cells_says_expected_and_got(
+    models, rows, n_cells
+):
+    cells = (rows[0] * 2)[:n_cells]
+    got = udfs.EXPECTED_LOSS([cells])
+    assert got.startswith(f"row: expected {N_INPUTS} cells, one per input from ")
+    assert got.endswith(f"got {n_cells}")
+
+
+@pytest.mark.parametrize(("row", "header", "message"), [
+    ([[1.0] * N_INPUTS] * 2, None,
+     f"row: expected one row of cells, got 2 rows by {N_INPUTS} columns"),
+    ([[1.0, 2.0], [3.0]], None,
+     "row: expected a rectangular range of cells, got rows of different lengths"),
+    ([[1.0] * 3], [["principal", "grade"]],
+     "header: expected one name per cell of row (3), got 2"),
+])  # fmt: skip
+def test_expected_loss_misshapen_range_message(models, row, header, message):
+    assert udfs.EXPECTED_LOSS(row, header) == message
+
+
+@pytest.mark.parametrize("function", ROW_FUNCTIONS)
+def test_row_functions_lone_blank_cell_says_how_many_cells(models, function):
+    assert getattr(udfs, function)(None).endswith("got 1")
+
+
+# --- failures that are not the analyst's input --------------------------------
+
+
+@pytest.mark.parametrize("function", [*ROW_FUNCTIONS, "RISK_SCORE_TABLE"])
+def test_functions_without_bundle_say_to_retrain(tmp_path, monkeypatch, rows, function):
+    monkeypatch.setenv(bundles.MODELS_ENV, str(tmp_path))
+    argument = [[f.label for f in INPUT_FIELDS], rows[0]]
+    got = getattr(udfs, function)(
+        argument if function == "RISK_SCORE_TABLE" else [rows[0]]
+    )
+    assert "no trained bundle" in got
+    assert "retrain" in got
+
+
+def test_risk_model_info_without_bundle_says_to_retrain(tmp_path, monkeypatch):
+    monkeypatch.setenv(bundles.MODELS_ENV, str(tmp_path))
+    assert "retrain" in udfs.RISK_MODEL_INFO()
+
+
+@pytest.mark.parametrize("function", [*ROW_FUNCTIONS, "RISK_SCORE_TABLE"])
+def test_functions_unexpected_error_is_one_line_and_logged(
+    models, rows, monkeypatch, caplog, function
+):
+    def broken(*_args):
+        raise RuntimeError("model file\nunreadable")
+
+    monkeypatch.setattr(udfs, "score", broken)
+    argument = [[f.label for f in INPUT_FIELDS], rows[0]]
+    with caplog.at_level(logging.ERROR, logger=udfs.__name__):
+        got = getattr(udfs, function)(
+            argument if function == "RISK_SCORE_TABLE" else [rows[0]]
+        )
+    assert got == "xl-risk: RuntimeError: model file unreadable"
+    assert "Traceback" in caplog.text
+    assert function in caplog.text
+
+
+# --- the bundle in use ----------------------------------------------------------
+
+
+def test_risk_model_info_shows_version_time_and_auc(models):
+    got = dict(udfs.RISK_MODEL_INFO())
+    metrics = models.manifest["metrics"]
+    assert got["Bundle in service"] == models.version
+    assert got["Trained at"].startswith(models.manifest["created_at"][:10])
+    assert got["PD AUC, out of time"] == metrics["oot"]["pd"]["auc"]
+    assert got["PD AUC, test"] == metrics["test"]["pd"]["auc"]
+
+
+# --- registration with Excel ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def registered():
+    """The module as xlwings registers it on Windows.
+
+    Off Windows xlwings' decorators do nothing, so the Windows ones are loaded
+    with stand-ins for pywin32 and applied to a fresh copy of the module.
+    """
+    stubs = {name: types.ModuleType(name) for name in
+             ("pythoncom", "pywintypes", "win32com", "win32com.client")}  # fmt: skip
+    stubs["pythoncom"].CoInitialize = lambda: None
+    stubs["win32com.client"].Dispatch = object
+    stubs["win32com"].client = stubs["win32com.client"]
+    patch = pytest.MonkeyPatch()
+    for name, stub in stubs.items():
+        patch.setitem(sys.modules, name, stub)
+    windows = load("xlwings.udfs_on_windows", _xlwings_file("udfs.py"))
+    patch.setattr(xlwings, "func", windows.xlfunc)
+    patch.setattr(xlwings, "arg", windows.xlarg)
+    patch.setattr(xlwings, "ret", windows.xlret)
+    yield load("udfs_on_windows", udfs.__file__)
+    patch.undo()
+
+
+def _xlwings_file(name: str) -> str:
+    return str(Path(xlwings.__file__).with_name(name))
+
+
+def load(name: str, path: str) -> types.ModuleType:
+    """Execute a source file as a new module, leaving sys.modules alone."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+EXCEL_FUNCTIONS = [*ROW_FUNCTIONS, "RISK_SCORE_TABLE", "RISK_MODEL_INFO"]
+
+
+@pytest.mark.parametrize("function", EXCEL_FUNCTIONS)
+def test_registration_help_fits_the_function_wizard(registered, function):
+    info = getattr(registered, function).__xlfunc__
+    assert info["name"] == function
+    assert 0 < len(info["ret"]["doc"]) <= 255
+    assert "\n" not in info["ret"]["doc"]
+    assert all(0 < len(arg["doc"]) <= 255 for arg in info["args"])
+    assert info["category"] == udfs.CATEGORY
+
+
+@pytest.mark.parametrize("function", [*ROW_FUNCTIONS, "RISK_SCORE_TABLE"])
+def test_registration_reads_ranges_as_2d_with_error_text(registered, function):
+    for arg in getattr(registered, function).__xlfunc__["args"]:
+        assert arg["options"] == {"ndim": 2, "err_to_str": True}
+
+
+@pytest.mark.parametrize("function", ROW_FUNCTIONS)
+def test_registration_keeps_function_callable(registered, models, rows, function):
+    info = getattr(registered, function).__xlfunc__
+    assert [a["name"] for a in info["args"]] == ["row", "header"]
+    assert info["args"][1]["optional"] is None
+    assert getattr(registered, function)([rows[0]]) == getattr(udfs, function)(
+        [rows[0]]
+    )

@@ -1,0 +1,280 @@
+"""Cell values to engine input, and scores back to cell values.
+
+How Excel hands a worksheet function its arguments (xlwings on Windows):
+
+- a range arrives as a list of rows (``ndim=2``); a blank cell is ``None`` and
+  a formula that returns ``""`` gives ``""``;
+- every number is a float, whole numbers too; a cell formatted as a
+  percentage holds the fraction (13.49% arrives as ``0.1349``);
+- a date cell is a ``datetime``; TRUE and FALSE are ``bool``;
+- an error cell is an ``int`` COM code (``-2146826246`` is ``#N/A``), or the
+  text ``"#N/A"`` when the argument is read with ``err_to_str=True``.
+
+Here error codes become their ``#N/A`` text, so the schema can name them in its
+messages. Every other value goes to the engine as Excel sent it: the schema
+reads floats, percent fractions and text the same way for a cell as for a
+file, and rejects dates and booleans where they do not belong.
+
+Nothing here imports xlwings, so tests and benchmarks run without Excel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+
+from xl_risk.parsing import is_blank, read_table
+from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
+from xl_risk.scoring import Scores
+
+# The COM codes (HRESULTs) of Excel's error cells, as xlwings reads them.
+COM_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+RESULT_HEADER = ("PD", "EAD", "LGD", "Expected loss", "Problem")
+RESULT_OUTPUTS = ("pd", "ead", "lgd", "expected_loss")
+MAX_MESSAGE = 1000  # characters kept of a message; a cell holds 32,767
+NO_NUMBER = "xl-risk: the models gave no number for this application"
+
+
+class CellShapeError(ValueError):
+    """A range whose shape does not fit the function's argument."""
+
+
+def cell(raw: object) -> object:
+    """One cell value as the engine reads it: COM error codes become text."""
+    if type(raw) is int and raw in COM_ERRORS:
+        return COM_ERRORS[raw]
+    return raw
+
+
+def one_line(text: object) -> str:
+    """A message on one line, spaces squeezed, at most MAX_MESSAGE characters."""
+    squeezed = " ".join(str(text).split())
+    if len(squeezed) <= MAX_MESSAGE:
+        return squeezed
+    return squeezed[: MAX_MESSAGE - 3] + "..."
+
+
+def grid(value: object, name: str) -> list[list]:
+    """Any argument as rows of cells: a lone value is one cell, a flat list one row.
+
+    Raises
+    ------
+    CellShapeError
+        Rows of different lengths, or rows mixed with lone values.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, list | tuple):
+        return [[value]]
+    if not value:
+        return []
+
+    nested = [isinstance(r, list | tuple) for r in value]
+    if not any(nested):
+        return [list(value)]
+    if not all(nested) or len({len(r) for r in value}) > 1:
+        raise CellShapeError(
+            f"{name}: expected a rectangular range of cells, got rows of "
+            f"different lengths"
+        )
+    return [list(r) for r in value]
+
+
+def line(value: object, name: str) -> list:
+    """The cells of a one-row or one-column range, in reading order."""
+    rows = grid(value, name)
+    if len(rows) == 1:
+        return rows[0]
+    if rows and all(len(r) == 1 for r in rows):
+        return [r[0] for r in rows]
+    width = len(rows[0]) if rows else 0
+    raise CellShapeError(
+        f"{name}: expected one row of cells, got {len(rows)} rows by {width} columns"
+    )
+
+
+def application(row: object, header: object = None) -> dict[str, Sequence]:
+    """One application as the mapping the engine scores: header -> one-cell column.
+
+    Parameters
+    ----------
+    row : cells
+        The application's 20 inputs in the Applications sheet's order, or, with
+        ``header``, any inputs in any order.
+    header : cells, optional
+        One column name per cell of ``row``; any name the schema knows (Lending
+        Club, canonical, label or Spanish). Blank header cells are skipped.
+    """
+    values = [cell(v) for v in line(row, "row")]
+    if header is None:
+        if len(values) != len(INPUT_NAMES):
+            raise CellShapeError(
+                f"row: expected {len(INPUT_NAMES)} cells, one per input from "
+                f"{INPUT_FIELDS[0].label} to {INPUT_FIELDS[-1].label} in the "
+                f"Applications sheet's order (or give the header range as the "
+                f"second argument), got {len(values)}"
+            )
+        names: Sequence = INPUT_NAMES
+    else:
+        names = line(header, "header")
+        if len(names) != len(values):
+            raise CellShapeError(
+                f"header: expected one name per cell of row ({len(values)}), "
+                f"got {len(names)}"
+            )
+    return {
+        str(n): _column([v])
+        for n, v in zip(names, values, strict=True)
+        if not is_blank(n)
+    }
+
+
+def _column(values: Sequence) -> Sequence:
+    """Cells as one column for the engine: numbers and blanks as a float array.
+
+    The schema reads a float array with array arithmetic and a list value by
+    value; both give the same numbers, the array much faster. TRUE/FALSE,
+    text and dates stay as they are, for the schema to read or reject.
+    """
+    if all(type(v) is float or v is None for v in values):
+        return np.array([math.nan if v is None else v for v in values], dtype=float)
+    return values
+
+
+def sheet_rows(data) -> list[list]:
+    """Applications as the Applications sheet holds them.
+
+    Parameters
+    ----------
+    data : DataFrame or mapping of header -> values
+        Applications under any naming the schema knows.
+
+    Returns
+    -------
+    list of rows
+        Canonical values in ``INPUT_FIELDS`` order (rates as fractions, terms
+        and years as numbers), None where a value is missing.
+
+    Raises
+    ------
+    ValueError
+        A value the schema rejects; the message is the schema's.
+    """
+    read = read_table(data)
+    problems = read.row_problems()
+    if problems:
+        row, messages = min(problems.items())
+        raise ValueError(f"row {row + 1}: {'; '.join(messages)}")
+
+    columns = [read.get(name) for name in INPUT_NAMES]
+    return [
+        [None if col is None else _sheet_value(col[i]) for col in columns]
+        for i in range(read.n_rows)
+    ]
+
+
+def _sheet_value(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _blank_row(cells: list) -> bool:
+    return all(map(is_blank, cells))
+
+
+def table(value: object) -> tuple[dict[str, Sequence], np.ndarray]:
+    """A table with its header row as header -> column, and which rows are blank.
+
+    Blank rows at the end are dropped. Blank rows inside the table are left out
+    of the columns and marked True in the mask, which has one entry per row
+    below the header.
+    """
+    rows = grid(value, "table")
+    if len(rows) < 1:
+        raise CellShapeError(
+            "table: expected a header row above the applications, got no cells"
+        )
+    header, body = rows[0], rows[1:]
+    while body and _blank_row(body[-1]):
+        body.pop()
+
+    blank = np.fromiter((_blank_row(r) for r in body), dtype=bool, count=len(body))
+    kept = [r for r, b in zip(body, blank, strict=True) if not b]
+    columns = list(zip(*kept, strict=True)) if kept else [() for _ in header]
+    mapping = {}
+    for name, column in zip(header, columns, strict=True):
+        if is_blank(name):
+            continue
+        if any(type(v) is int for v in column):
+            column = [cell(v) for v in column]
+        mapping[str(cell(name))] = _column(column)
+    return mapping, blank
+
+
+def single(scores: Scores, output: str) -> float | str:
+    """The one scored row's output, or its message."""
+    problem = scores.problems.get(0)
+    if problem:
+        return one_line(problem)
+    value = float(getattr(scores, output)[0])
+    return value if math.isfinite(value) else NO_NUMBER
+
+
+def table_result(scores: Scores, blank: np.ndarray) -> list[list]:
+    """Rows for the sheet: a header, then PD, EAD, LGD, EL and a problem per row.
+
+    A row with a problem has blank numbers and its message; a blank input row
+    gives a blank output row.
+    """
+    numbers = np.column_stack([getattr(scores, name) for name in RESULT_OUTPUTS])
+    out = [list(RESULT_HEADER)]
+    scored = 0
+    for is_blank_row in blank.tolist():
+        if is_blank_row:
+            out.append([None] * len(RESULT_HEADER))
+            continue
+        problem = scores.problems.get(scored)
+        values = numbers[scored].tolist()
+        scored += 1
+        if problem:
+            out.append([None] * len(RESULT_OUTPUTS) + [one_line(problem)])
+        elif all(map(math.isfinite, values)):
+            out.append([*values, None])
+        else:
+            out.append([None] * len(RESULT_OUTPUTS) + [NO_NUMBER])
+    return out
+
+
+def _when(stamp: str | None) -> str:
+    if not stamp:
+        return "unknown"
+    moment = datetime.fromisoformat(stamp)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo else "")
+
+
+def model_info(manifest: dict) -> list[list]:
+    """Label/value rows describing a bundle from its manifest."""
+    metrics = manifest.get("metrics", {})
+
+    def auc(split: str) -> float | str:
+        return metrics.get(split, {}).get("pd", {}).get("auc", "not recorded")
+
+    return [
+        ["Bundle in service", manifest.get("version", "unknown")],
+        ["Trained at", _when(manifest.get("created_at"))],
+        ["PD AUC, out of time", auc("oot")],
+        ["PD AUC, test", auc("test")],
+        ["Training data", manifest.get("data", {}).get("source", "unknown")],
+    ]
