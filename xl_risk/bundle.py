@@ -218,20 +218,32 @@ def load(path: Path) -> Bundle:
     )
 
 
+def _pointer(models_dir: Path) -> tuple[str | None, str | None]:
+    """``(version, manifest SHA-256)`` from ``CURRENT``; Nones before training."""
+    try:
+        words = (models_dir / POINTER).read_text(encoding="utf-8").split()
+    except FileNotFoundError:
+        return None, None
+    return (words[0] if words else None), (words[1] if len(words) > 1 else None)
+
+
 def current_version(models_dir: Path) -> str | None:
     """The version ``CURRENT`` names, or None before the first training."""
-    try:
-        return (models_dir / POINTER).read_text(encoding="utf-8").strip() or None
-    except FileNotFoundError:
-        return None
+    return _pointer(models_dir)[0]
 
 
 def promote(models_dir: Path, version: str) -> None:
-    """Point ``CURRENT`` at a bundle in one atomic rename."""
+    """Point ``CURRENT`` at a bundle in one atomic rename.
+
+    The pointer also records the SHA-256 of the bundle's manifest, so an edit
+    to the manifest after promotion (its metrics, its artifact hashes) is
+    refused when the bundle is loaded for service.
+    """
     verify(models_dir / version)
+    manifest_hash = sha256(models_dir / version / MANIFEST)
     handle, temp = tempfile.mkstemp(prefix=".pointer-", dir=models_dir)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(version + "\n")
+        out.write(f"{version} {manifest_hash}\n")
         out.flush()
         os.fsync(out.fileno())
     os.replace(temp, models_dir / POINTER)
@@ -259,7 +271,7 @@ def current(models_dir: Path | None = None) -> Bundle:
     next call loads the new bundle, so Excel picks it up without a restart.
     """
     models_dir = Path(models_dir) if models_dir else default_models_dir()
-    version = current_version(models_dir)
+    version, manifest_hash = _pointer(models_dir)
     if version is None:
         raise BundleError(
             f"no trained bundle in {models_dir}; run 'xl-risk retrain' first"
@@ -267,6 +279,12 @@ def current(models_dir: Path | None = None) -> Bundle:
     cached = _CACHE.get(models_dir)
     if cached and cached[0] == version:
         return cached[1]
+    manifest = models_dir / version / MANIFEST
+    if manifest_hash and manifest.is_file() and sha256(manifest) != manifest_hash:
+        raise BundleError(
+            f"bundle {version}: {MANIFEST} changed after it was put in service; "
+            "refusing to load it"
+        )
     bundle = load(models_dir / version)
     _CACHE[models_dir] = (version, bundle)
     return bundle

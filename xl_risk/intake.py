@@ -45,7 +45,9 @@ def read_raw(path: str | Path) -> pd.DataFrame:
                 path, low_memory=False, keep_default_na=False, na_values=[""]
             )
         elif suffix in EXCEL_SUFFIXES:
-            frame = pd.read_excel(path, engine="openpyxl")
+            frame = pd.read_excel(
+                path, engine="openpyxl", keep_default_na=False, na_values=[""]
+            )
         elif suffix in PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
         else:

@@ -89,7 +89,9 @@ def split(frame: pd.DataFrame, config: TrainingConfig) -> Splits:
 def fit_pd(matrix: np.ndarray, bad: np.ndarray, config: TrainingConfig, names):
     """Logistic regression, penalty mix and C tuned by stratified CV on AUC."""
     search = GridSearchCV(
-        LogisticRegression(solver="saga", max_iter=PD_MAX_ITER),
+        LogisticRegression(
+            solver="saga", max_iter=PD_MAX_ITER, random_state=config.seed
+        ),
         PD_GRID,
         scoring="roc_auc",
         cv=StratifiedKFold(config.cv_folds, shuffle=True, random_state=config.seed),

@@ -1,0 +1,222 @@
+"""Bundles: saved and loaded without change, refused when altered, promoted and
+rolled back through CURRENT."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from retrain import retrain, rollback
+from xl_risk import bundle as bundles
+from xl_risk import training
+from xl_risk.config import TrainingConfig
+from xl_risk.demo import make_portfolio
+from xl_risk.samples import sample_applications
+from xl_risk.scoring import OUTPUTS, score
+
+
+@pytest.fixture(scope="module")
+def served(trained_models_dir):
+    """The bundle the session trained; read only."""
+    return bundles.load(
+        trained_models_dir / bundles.current_version(trained_models_dir)
+    )
+
+
+@pytest.fixture
+def models_dir(tmp_path):
+    yield tmp_path / "models"
+    bundles.forget()
+
+
+@pytest.fixture
+def copy(served, models_dir):
+    """A copy of the served bundle folder, free to alter."""
+    target = models_dir / served.version
+    shutil.copytree(served.path, target)
+    return target
+
+
+def objects_of(bundle) -> dict:
+    return {
+        "encoder": bundle.encoder,
+        "pd": bundle.pd_model,
+        "ead": bundle.ead_model,
+        "lgd": bundle.lgd_model,
+    }
+
+
+def write_version(served, models_dir, **manifest) -> str:
+    return bundles.write(models_dir, objects_of(served), manifest).name
+
+
+def edit_manifest(path, change) -> None:
+    manifest = json.loads((path / bundles.MANIFEST).read_text(encoding="utf-8"))
+    change(manifest)
+    (path / bundles.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_bundle_write_load_score_gives_identical_numbers(served, models_dir):
+    applications = sample_applications()
+    before = score(served, applications)
+
+    version = write_version(served, models_dir)
+    after = score(bundles.load(models_dir / version), applications)
+
+    for name in OUTPUTS:
+        np.testing.assert_array_equal(getattr(after, name), getattr(before, name))
+    assert bundles.load(models_dir / version).encoder.names == served.encoder.names
+
+
+def test_bundle_manifest_records_versions_hashes_and_schema(served):
+    manifest = served.manifest
+
+    assert manifest["libraries"] == bundles.library_versions()
+    assert sorted(manifest["artifacts"]) == sorted(
+        f"{name}.joblib" for name in bundles.ARTIFACTS
+    )
+    for file, digest in manifest["artifacts"].items():
+        assert bundles.sha256(served.path / file) == digest
+    assert manifest["input_schema"] == bundles.input_schema()
+
+
+@pytest.mark.parametrize("artifact", bundles.ARTIFACTS)
+def test_bundle_load_refuses_tampered_artifact(copy, artifact):
+    path = copy / f"{artifact}.joblib"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(bundles.BundleError, match=f"{artifact}.joblib .*SHA-256"):
+        bundles.load(copy)
+
+
+def test_bundle_promote_refuses_tampered_artifact(copy, models_dir):
+    (copy / "pd.joblib").write_bytes(b"not a model")
+
+    with pytest.raises(bundles.BundleError, match="SHA-256"):
+        bundles.promote(models_dir, copy.name)
+
+    assert bundles.current_version(models_dir) is None
+
+
+@pytest.mark.parametrize("library", sorted(bundles.library_versions()))
+def test_bundle_load_refuses_other_library_version(copy, library):
+    edit_manifest(copy, lambda m: m["libraries"].update({library: "0.0.1"}))
+
+    with pytest.raises(bundles.BundleError, match=f"built with {library} 0.0.1"):
+        bundles.load(copy)
+
+
+def test_bundle_load_refuses_missing_artifact(copy):
+    (copy / "lgd.joblib").unlink()
+
+    with pytest.raises(bundles.BundleError, match="artifact lgd.joblib is missing"):
+        bundles.load(copy)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m.update(format=99), "format 99, expected 1"),
+        (lambda m: m["artifacts"].pop("ead.joblib"), "artifact ead.joblib is missing"),
+    ],
+)
+def test_bundle_load_refuses_altered_manifest(copy, change, message):
+    edit_manifest(copy, change)
+
+    with pytest.raises(bundles.BundleError, match=message):
+        bundles.load(copy)
+
+
+def test_bundle_load_refuses_unreadable_manifest(copy):
+    (copy / bundles.MANIFEST).write_text("{not json", encoding="utf-8")
+
+    with pytest.raises(bundles.BundleError, match="manifest.json is not valid JSON"):
+        bundles.load(copy)
+
+
+def test_bundle_current_without_bundle_says_retrain(models_dir):
+    with pytest.raises(bundles.BundleError, match="no trained bundle in .*retrain"):
+        bundles.current(models_dir)
+
+
+def test_bundle_promote_switches_current(served, models_dir):
+    first = write_version(served, models_dir)
+    second = write_version(served, models_dir)
+    assert first != second
+    assert bundles.versions(models_dir) == [first, second]
+
+    bundles.promote(models_dir, first)
+    assert bundles.current_version(models_dir) == first
+    assert bundles.current(models_dir).version == first
+
+    bundles.promote(models_dir, second)
+    assert bundles.current_version(models_dir) == second
+    assert bundles.current(models_dir).version == second
+
+
+def test_rollback_returns_previous_version(served, models_dir):
+    first = write_version(served, models_dir)
+    second = write_version(served, models_dir, previous_version=first)
+    bundles.promote(models_dir, second)
+
+    assert rollback(models_dir) == first
+
+    assert bundles.current_version(models_dir) == first
+    assert bundles.current(models_dir).version == first
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [(None, "has no earlier bundle"), ("19990101-000000", "has no earlier bundle")],
+)
+def test_rollback_without_earlier_bundle_refused(served, models_dir, previous, message):
+    only = write_version(served, models_dir, previous_version=previous)
+    bundles.promote(models_dir, only)
+
+    with pytest.raises(bundles.BundleError, match=message):
+        rollback(models_dir)
+
+    assert bundles.current_version(models_dir) == only
+
+
+def test_rollback_without_bundle_in_service_refused(models_dir):
+    models_dir.mkdir()
+
+    with pytest.raises(bundles.BundleError, match="no bundle in service"):
+        rollback(models_dir)
+
+
+def test_retrain_twice_then_rollback(tmp_path, models_dir, monkeypatch):
+    monkeypatch.setattr(training, "PD_GRID", {"C": [1.0], "l1_ratio": [0.0]})
+    monkeypatch.setattr(
+        training, "LGBM_GRID", {"n_estimators": [20], "num_leaves": [7]}
+    )
+    monkeypatch.setattr(training, "PARALLEL_JOBS", 1)
+    config = TrainingConfig(cv_folds=2, min_bad_loans=50, pd_auc_floor=0.5)
+    history = tmp_path / "history.csv"
+    make_portfolio(n_loans=2000, seed=5).to_csv(history, index=False)
+
+    first = retrain(history, models_dir=models_dir, config=config)
+    second = retrain(history, models_dir=models_dir, config=config)
+
+    assert first.promoted, first.reason
+    assert second.promoted, second.reason
+    assert second.previous == first.version
+    assert second.manifest["previous_version"] == first.version
+    assert bundles.current_version(models_dir) == second.version
+    assert rollback(models_dir) == first.version
+    assert bundles.current(models_dir).version == first.version
+
+
+def test_bundle_current_refuses_manifest_edited_after_promotion(copy, models_dir):
+    bundles.promote(models_dir, copy.name)
+    edit_manifest(copy, lambda m: m["metrics"]["oot"]["pd"].update({"auc": 0.99}))
+    bundles.forget()
+
+    with pytest.raises(
+        bundles.BundleError, match="changed after it was put in service"
+    ):
+        bundles.current(models_dir)
