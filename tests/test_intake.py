@@ -1,0 +1,157 @@
+"""Training files: every format reads alike, every problem is reported at once."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retrain import retrain
+from xl_risk import bundle as bundles
+from xl_risk import training
+from xl_risk.config import TrainingConfig
+from xl_risk.demo import make_portfolio
+from xl_risk.intake import DataError, read_history, read_raw
+from xl_risk.parsing import read_table
+
+EMPTY_OPTIONAL = {
+    "mort_acc": "mortgage_accounts",
+    "percent_bc_gt_75": "bankcards_over_75pct",
+}
+
+
+@pytest.fixture
+def fast_training(monkeypatch):
+    """Tiny search grids in one process: seconds instead of a minute."""
+    monkeypatch.setattr(training, "PD_GRID", {"C": [1.0], "l1_ratio": [0.0]})
+    monkeypatch.setattr(
+        training, "LGBM_GRID", {"n_estimators": [20], "num_leaves": [7]}
+    )
+    monkeypatch.setattr(training, "PARALLEL_JOBS", 1)
+    return TrainingConfig(cv_folds=2, min_bad_loans=50, pd_auc_floor=0.5)
+
+
+@pytest.fixture(scope="module")
+def loans():
+    return make_portfolio(n_loans=200, seed=3)
+
+
+def write(frame: pd.DataFrame, path):
+    if path.name.endswith((".csv", ".csv.gz")):
+        frame.to_csv(path, index=False)
+    elif path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_excel(path, index=False)
+    return path
+
+
+def canonical(path) -> pd.DataFrame:
+    table = read_table(read_raw(path))
+    return pd.DataFrame({name: col.values for name, col in table.columns.items()})
+
+
+@pytest.mark.parametrize("name", ["loans.csv.gz", "loans.parquet", "loans.xlsx"])
+def test_read_raw_every_format_reads_to_the_csv_table(loans, tmp_path, name):
+    expected = canonical(write(loans, tmp_path / "loans.csv"))
+
+    got = canonical(write(loans, tmp_path / name))
+
+    assert len(got) == len(loans)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_read_raw_keeps_na_text_for_the_schema_to_decide(tmp_path):
+    frame = pd.DataFrame({"emp_length": ["n/a", "NA", "3 years"], "x": [1, 2, 3]})
+
+    raw = read_raw(write(frame, tmp_path / "loans.csv"))
+
+    assert raw["emp_length"].tolist() == ["n/a", "NA", "3 years"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("absent.csv", r"data file not found: .*absent\.csv"),
+        ("loans.json", r"loans\.json: expected a \.csv, \.csv\.gz, \.parquet or"),
+    ],
+)
+def test_read_raw_unusable_file_raises_data_error(tmp_path, name, message):
+    if name != "absent.csv":
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+
+    with pytest.raises(DataError, match=message):
+        read_raw(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    ("dropped", "message"),
+    [
+        (["grade"], r"missing column: grade \(grade or rating\)"),
+        (["funded_amnt", "loan_amnt"], r"missing column: principal \(principal or"),
+        (["loan_status"], r"missing column: loan status \(loan_status or estado\)"),
+        (["total_rec_prncp"], r"missing column: principal repaid"),
+        (["recoveries"], r"missing column: recoveries \(recoveries or imp_recup"),
+        (["int_rate"], r"missing column: interest rate \(interest_rate or int_rate"),
+    ],
+)
+def test_read_history_missing_required_column_is_named(
+    loans, tmp_path, dropped, message
+):
+    path = write(loans.drop(columns=dropped), tmp_path / "history.csv")
+
+    with pytest.raises(DataError, match=message):
+        read_history(path)
+
+
+def test_read_history_lists_every_problem_in_one_message(loans, tmp_path):
+    bad = loans.drop(columns=["pub_rec"]).astype({"annual_inc": object})
+    bad.loc[[0, 1], "int_rate"] = "abc"
+    bad.loc[[2], "annual_inc"] = "lots"
+    bad.loc[[3, 4, 5], "term"] = "48 months"
+    bad.loc[[6], "grade"] = "Z"
+    path = write(bad, tmp_path / "history.csv")
+
+    with pytest.raises(
+        DataError, match=r"cannot train on history\.csv: 5 problem"
+    ) as err:
+        read_history(path)
+
+    lines = str(err.value).splitlines()[1:]
+    expected = [
+        r"missing column: derogatory public records \(.*pub_rec.*\)",
+        r"interest rate: 2 rows not a number from 0% to 100%, e\.g\. 'abc'",
+        r"grade: 1 rows not one of A, B, C, D, E, F, G, e\.g\. 'Z'",
+        r"term: 3 rows not 36 or 60 \(months\), e\.g\. '48 months'",
+        r"annual income: 1 rows not a number .*, e\.g\. 'lots'",
+    ]
+    assert len(lines) == len(expected)
+    for pattern in expected:
+        assert any(re.search(pattern, line) for line in lines), (pattern, lines)
+
+
+def test_read_history_shows_at_most_three_distinct_examples(loans, tmp_path):
+    bad = loans.copy()
+    bad.loc[:5, "int_rate"] = ["a", "b", "c", "d", "e", "f"]
+    path = write(bad, tmp_path / "history.csv")
+
+    with pytest.raises(DataError, match=r"interest rate: 6 rows not") as err:
+        read_history(path)
+
+    assert re.search(r"e\.g\. 'a', 'b', 'c'$", str(err.value))
+
+
+def test_retrain_entirely_empty_optional_columns_are_dropped(tmp_path, fast_training):
+    history = make_portfolio(n_loans=3000, seed=5)
+    for column in EMPTY_OPTIONAL:
+        history[column] = np.nan
+    path = write(history, tmp_path / "history.csv")
+
+    outcome = retrain(path, models_dir=tmp_path / "models", config=fast_training)
+    bundle = bundles.load(tmp_path / "models" / outcome.version)
+
+    assert sorted(bundle.encoder.dropped) == sorted(EMPTY_OPTIONAL.values())
+    assert sorted(outcome.manifest["dropped_inputs"]) == sorted(EMPTY_OPTIONAL.values())
+    for name in EMPTY_OPTIONAL.values():
+        assert name in outcome.manifest["quality"]["empty_inputs"]
+        assert not any(feature.startswith(name) for feature in bundle.encoder.names)

@@ -1,0 +1,217 @@
+"""Column conventions and unit spellings all read to the same canonical values."""
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xl_risk.demo import make_portfolio
+from xl_risk.parsing import read_table
+from xl_risk.schema import FIELDS, INPUT_FIELDS, LEAKAGE_COLUMNS, Role, resolve
+
+# Lending Club name -> the Spanish course's name for the same field.
+SPANISH_NAMES = {
+    "loan_status": "estado",
+    "funded_amnt": "principal",
+    "total_rec_prncp": "imp_amortizado",
+    "recoveries": "imp_recuperado",
+    "grade": "rating",
+    "purpose": "finalidad",
+    "emp_length": "antigüedad_empleo",
+    "pub_rec": "num_derogatorios",
+    "revol_util": "porc_uso_revolving",
+    "int_rate": "tipo_interes",
+    "installment": "imp_cuota",
+    "term": "num_cuotas",
+    "annual_inc": "ingresos",
+    "verification_status": "ingresos_verificados",
+    "home_ownership": "vivienda",
+    "open_acc": "num_lineas_credito",
+    "mort_acc": "num_hipotecas",
+    "percent_bc_gt_75": "porc_tarjetas_75p",
+    "emp_title": "empleo",
+    "desc": "descripcion",
+    "id": "id_prestamo",
+    "member_id": "id_cliente",
+}
+PERCENT_POINTS = 100.0
+SAME_NUMBER = 1e-12  # 45.3 / 100 and 0.453 differ in the last bit only
+
+
+def read_one(header: str, raw: object) -> object:
+    """The canonical value of one raw cell under one header."""
+    table = read_table({header: [raw]})
+    (column,) = table.columns.values()
+    assert column.problems == {}, column.problems
+    return column.values[0]
+
+
+def to_spanish(loans: pd.DataFrame) -> pd.DataFrame:
+    """The same loans as the Spanish analysis publishes them."""
+    spanish = loans[list(SPANISH_NAMES)].rename(columns=SPANISH_NAMES)
+    spanish["tipo_interes"] = loans["int_rate"].str.rstrip("%").astype(float)
+    spanish["porc_uso_revolving"] = loans["revol_util"].str.rstrip("%").astype(float)
+    spanish["num_cuotas"] = loans["term"].str.extract(r"(\d+)")[0].astype(int)
+    return spanish
+
+
+def canonical(table) -> pd.DataFrame:
+    return pd.DataFrame({name: col.values for name, col in table.columns.items()})
+
+
+@pytest.mark.parametrize(("lending_club", "spanish"), SPANISH_NAMES.items())
+def test_resolve_spanish_and_lending_club_names_name_one_field(lending_club, spanish):
+    assert resolve(spanish) is not None
+    assert resolve(spanish) is resolve(lending_club)
+
+
+def test_read_table_spanish_file_reads_as_lending_club_file():
+    loans = make_portfolio(n_loans=300, seed=11)
+
+    english = canonical(read_table(loans[list(SPANISH_NAMES)]))
+    spanish = canonical(read_table(to_spanish(loans)))
+
+    assert sorted(english.columns) == sorted(spanish.columns)
+    assert len(english.columns) == len(SPANISH_NAMES)
+    pd.testing.assert_frame_equal(
+        english, spanish[english.columns], check_exact=False, rtol=SAME_NUMBER
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "raw"),
+    [
+        ("int_rate", "13.49%"),
+        ("int_rate", " 13.49 % "),
+        ("int_rate", 13.49),
+        ("int_rate", 0.1349),
+        ("int_rate", "0.1349"),
+        ("tipo_interes", 13.49),
+        ("tipo_interes", "13.49"),
+        ("interest rate", "13.49%"),
+    ],
+)
+def test_read_table_interest_rate_spellings_read_as_fraction(header, raw):
+    assert read_one(header, raw) == pytest.approx(0.1349, rel=SAME_NUMBER)
+
+
+@pytest.mark.parametrize(
+    ("header", "raw"),
+    [
+        ("revol_util", "45.3%"),
+        ("revol_util", 0.453),
+        ("revol_util", 45.3),
+        ("porc_uso_revolving", 45.3),
+    ],
+)
+def test_read_table_revolving_utilisation_spellings_read_as_fraction(header, raw):
+    assert read_one(header, raw) == pytest.approx(0.453, rel=SAME_NUMBER)
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "months"),
+    [
+        ("term", "36 months", 36.0),
+        ("term", " 36 months", 36.0),
+        ("term", 36, 36.0),
+        ("term", 36.0, 36.0),
+        ("term", " 60 months", 60.0),
+        ("num_cuotas", 60, 60.0),
+    ],
+)
+def test_read_table_term_spellings_read_as_months(header, raw, months):
+    assert read_one(header, raw) == months
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "years"),
+    [
+        ("emp_length", "10+ years", 10.0),
+        ("emp_length", "< 1 year", 0.0),
+        ("emp_length", "1 year", 1.0),
+        ("emp_length", "4 years", 4.0),
+        ("antigüedad_empleo", "10+ years", 10.0),
+        ("antiguedad_empleo", 3, 3.0),
+    ],
+)
+def test_read_table_employment_length_spellings_read_as_years(header, raw, years):
+    assert read_one(header, raw) == years
+
+
+@pytest.mark.parametrize("raw", ["n/a", "N/A", "", None])
+def test_read_table_employment_length_unknown_is_missing(raw):
+    column = read_table({"emp_length": [raw]}).columns["employment_years"]
+
+    assert np.isnan(column.values[0])
+    assert column.missing[0]
+    assert column.problems == {}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Dec-2011",
+        "2011-12-01",
+        dt.datetime(2011, 12, 1),
+        dt.date(2011, 12, 1),
+        pd.Timestamp("2011-12-01"),
+    ],
+)
+def test_read_table_issue_date_spellings_read_as_one_date(raw):
+    assert pd.Timestamp(read_one("issue_d", raw)) == pd.Timestamp("2011-12-01")
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "expected"),
+    [
+        ("home_ownership", "NONE", "OTHER"),
+        ("home_ownership", "ANY", "OTHER"),
+        ("home_ownership", "other", "OTHER"),
+        ("vivienda", "none", "OTHER"),
+        ("home_ownership", "mortgage", "MORTGAGE"),
+        ("purpose", "Debt consolidation", "debt_consolidation"),
+        ("purpose", "debt-consolidation", "debt_consolidation"),
+        ("finalidad", "Credit card", "credit_card"),
+        ("verification_status", "source verified", "Source Verified"),
+        ("ingresos_verificados", "Not Verified", "Not Verified"),
+        ("rating", "b", "B"),
+        ("estado", "Charged Off", "Charged Off"),
+    ],
+)
+def test_read_table_category_spellings_read_as_canonical(header, raw, expected):
+    assert read_one(header, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "message"),
+    [
+        ("grade", "Z", r"grade: expected one of A, B, C, D, E, F, G, got 'Z'"),
+        ("term", 48, r"term: expected 36 or 60 \(months\), got 48"),
+        ("int_rate", "high", r"interest rate: expected a number .*, got 'high'"),
+        ("annual_inc", "#N/A", r"annual income: .*got the Excel error #N/A"),
+        ("pub_rec", 1.5, r"derogatory public records: expected a whole number"),
+    ],
+)
+def test_read_table_invalid_value_names_field_expectation_and_value(
+    header, raw, message
+):
+    column = next(iter(read_table({header: [raw]}).columns.values()))
+
+    assert list(column.problems) == [0]
+    assert re.search(message, column.problems[0]), column.problems[0]
+
+
+@pytest.mark.parametrize("name", LEAKAGE_COLUMNS)
+def test_resolve_leakage_column_never_names_an_input(name):
+    found = resolve(name)
+    assert found is None or found.role is not Role.INPUT
+
+
+def test_input_fields_exclude_outcome_key_and_time_fields():
+    not_inputs = {f.name for f in FIELDS if f.role is not Role.INPUT}
+
+    assert not_inputs >= {"loan_status", "principal_repaid", "recoveries"}
+    assert not_inputs >= {"loan_id", "customer_id", "issue_date", "description"}
+    assert not_inputs.isdisjoint(f.name for f in INPUT_FIELDS)
