@@ -1,0 +1,1 @@
+"""One module per report sheet; each gives its TITLE and its blocks(context)."""
