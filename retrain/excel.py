@@ -16,7 +16,7 @@ from pathlib import Path
 
 import xlwings as xw
 
-from retrain.pipeline import Outcome, RetrainBusy, retrain
+from retrain.pipeline import Outcome, RetrainBusy, default_report_path, retrain
 from xl_risk.bundle import BundleError
 from xl_risk.excel.convert import one_line
 from xl_risk.intake import DataError
@@ -75,7 +75,9 @@ def retrain_for(book) -> str:
     try:
         cell = book.sheets[SETTINGS_SHEET][DATA_CELL].value
         data = training_data(cell, Path(book.fullname).parent)
-        return describe(retrain(data, progress=progress))
+        # The workbook is open in Excel: reports go to RiskReport.xlsx beside it.
+        outcome = retrain(data, progress=progress, report=default_report_path())
+        return describe(outcome)
     except (DataError, RetrainBusy, BundleError) as err:
         return f"Not retrained: {one_line(err)}"
     except Exception as err:

@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import socket
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 LOCK_FILE = ".retrain.lock"
 REPORT_NAME = "RiskReport.xlsx"
+WORKBOOK_NAME = "RiskScoring.xlsm"
 HOLDER_FILE = ".retrain.holder"
 DEMO_SOURCE = f"embedded demo portfolio (seed {DEMO_SEED}, {DEMO_LOANS:,} loans)"
 Progress = Callable[[str], None]
@@ -60,6 +62,7 @@ class Outcome:
     manifest: dict
     previous: str | None = None
     report: Path | None = None
+    workbook: Path | None = None  # the macro workbook whose report sheets were redrawn
 
 
 def _holder() -> dict:
@@ -142,12 +145,18 @@ def default_report_path() -> Path:
     return Path(__file__).resolve().parents[1] / "workbook" / REPORT_NAME
 
 
+def default_workbook_path() -> Path:
+    """``workbook/RiskScoring.xlsm``, the analyst's macro workbook."""
+    return default_report_path().with_name(WORKBOOK_NAME)
+
+
 def retrain(
     data: str | Path | None = None,
     models_dir: str | Path | None = None,
     config: TrainingConfig | None = None,
     progress: Progress | None = None,
     report: str | Path | None = None,
+    refresh_workbook: str | Path | None = None,
 ) -> Outcome:
     """Train PD, EAD and LGD on a loan history and put the result in service.
 
@@ -162,6 +171,10 @@ def retrain(
         Called with a short phase description as each phase starts.
     report : path, optional
         Where to write the report workbook once a bundle is promoted.
+    refresh_workbook : path, optional
+        A closed macro workbook (``.xlsm``) whose report sheets are drawn
+        again once a bundle is promoted. Never the workbook whose button runs
+        the retrain: Excel has it open.
 
     Raises
     ------
@@ -182,13 +195,26 @@ def retrain(
         raise RetrainBusy(_busy_message(models_dir)) from None
     try:
         (models_dir / HOLDER_FILE).write_text(json.dumps(_holder()), encoding="utf-8")
-        return _retrain_locked(data, models_dir, config, tell, report)
+        return _retrain_locked(data, models_dir, config, tell, report, refresh_workbook)
     finally:
         (models_dir / HOLDER_FILE).unlink(missing_ok=True)
         lock.release()
 
 
-def _retrain_locked(data, models_dir, config, tell: Progress, report) -> Outcome:
+def _clear_staging(models_dir: Path) -> None:
+    """Remove folders left by a retrain that was killed while writing.
+
+    Only called with the lock held, so no live retrain is writing them.
+    """
+    for leftover in models_dir.glob(bundles.STAGING_PREFIX + "*"):
+        log.info("removing %s left by an interrupted retrain", leftover.name)
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _retrain_locked(
+    data, models_dir, config, tell: Progress, report, refresh_workbook=None
+) -> Outcome:
+    _clear_staging(models_dir)
     tell("Reading training data")
     table, source = load_training_data(data)
 
@@ -241,20 +267,34 @@ def _retrain_locked(data, models_dir, config, tell: Progress, report) -> Outcome
     if report is not None:
         tell("Writing the report workbook")
         outcome.report = _write_report(models_dir, path, frame, previous, Path(report))
+    if refresh_workbook is not None:
+        tell("Refreshing the report sheets in the workbook")
+        outcome.workbook = _write_report(
+            models_dir, path, frame, previous, Path(refresh_workbook), into=True
+        )
     return outcome
 
 
-def _write_report(models_dir: Path, path: Path, frame, previous, target: Path):
-    """Write the report workbook; a failure here never undoes the promotion."""
+def _write_report(
+    models_dir: Path, path: Path, frame, previous, target: Path, into: bool = False
+):
+    """Write the report workbook, or with ``into`` draw the report sheets again
+    inside the macro workbook ``target``; a failure here never undoes the
+    promotion."""
     from xl_risk.reports import write_report
+    from xl_risk.reports.workbook import refresh_sheets_in
 
     before = None
     if previous and (models_dir / previous).is_dir():
         before = bundles.read_manifest(models_dir / previous)
     try:
-        return write_report(bundles.load(path), frame, target, previous_manifest=before)
-    except (OSError, ValueError, KeyError) as err:
-        log.error("report workbook not written: %s", err)
+        bundle = bundles.load(path)
+        if into:
+            return refresh_sheets_in(target, bundle, frame, previous_manifest=before)
+        return write_report(bundle, frame, target, previous_manifest=before)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
+        what = "report sheets not refreshed" if into else "report workbook not written"
+        log.error("%s: %s", what, err)
         return None
 
 

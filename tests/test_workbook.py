@@ -395,7 +395,8 @@ def test_main_while_another_retrain_runs_says_who(tmp_path, caller, monkeypatch)
 def test_main_outcome_in_plain_words_with_progress(
     tmp_path, caller, monkeypatch, promoted
 ):
-    def fake_retrain(data, progress):
+    def fake_retrain(data, progress, report):
+        assert report.name == "RiskReport.xlsx"
         progress("Reading training data")
         manifest = {"data": {"source": str(data), "rows_used": 12345}}
         reason = "out-of-time PD AUC 0.7000 passes the gate"
@@ -415,7 +416,7 @@ def test_main_outcome_in_plain_words_with_progress(
 
 
 def test_main_unexpected_error_is_one_line(tmp_path, caller, monkeypatch):
-    def broken(data, progress):
+    def broken(data, progress, report):
         raise KeyError("metrics")
 
     monkeypatch.setattr(button, "retrain", broken)

@@ -86,34 +86,52 @@ def _print_metrics(manifest: dict) -> None:
     help="Report workbook (default: workbook/RiskReport.xlsx).",
 )
 @click.option("--no-report", is_flag=True, help="Do not write the report workbook.")
+@click.option(
+    "--refresh-workbook",
+    type=click.Path(dir_okay=False),
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Also redraw the report sheets inside this closed .xlsm "
+    "(given alone: workbook/RiskScoring.xlsm).",
+)
 @models_option
 def retrain(
     data: Path | None,
     report_path: Path | None,
     no_report: bool,
     models_dir: Path | None,
+    refresh_workbook: str | None = None,
 ) -> None:
     """Train PD, EAD and LGD on loan history and put the bundle in service."""
     from retrain import RetrainBusy
     from retrain import retrain as run_retrain
-    from retrain.pipeline import default_report_path
+    from retrain.pipeline import default_report_path, default_workbook_path
 
     report = None if no_report else report_path or default_report_path()
+    workbook = None
+    if refresh_workbook is not None:  # "" when the option is given alone
+        workbook = Path(refresh_workbook or default_workbook_path())
 
-    bar = tqdm(total=RETRAIN_PHASES, desc="retrain", unit="phase", file=sys.stderr)
+    phases = RETRAIN_PHASES + (workbook is not None)
+    bar = tqdm(total=phases, desc="retrain", unit="phase", file=sys.stderr)
 
     def progress(message: str) -> None:
         bar.set_description(message)
         bar.update(1)
 
     try:
-        outcome = run_retrain(data, models_dir, progress=progress, report=report)
+        outcome = run_retrain(
+            data, models_dir, progress=progress, report=report,
+            refresh_workbook=workbook,
+        )  # fmt: skip
     except DataError as err:
         bar.close()
         _fail(str(err), EXIT_DATA)
     except RetrainBusy as err:
         bar.close()
         _fail(str(err), EXIT_BUSY)
+    bar.update(bar.total - bar.n)  # phases skipped (no report) count as done
     bar.close()
 
     manifest = outcome.manifest
@@ -124,6 +142,8 @@ def retrain(
     _print_metrics(manifest)
     if outcome.report is not None:
         click.echo(f"report workbook: {outcome.report}")
+    if outcome.workbook is not None:
+        click.echo(f"report sheets redrawn in: {outcome.workbook}")
     if not outcome.promoted:
         _fail(f"bundle {outcome.version} kept as a candidate: {outcome.reason}",
               EXIT_NOT_PROMOTED)  # fmt: skip
@@ -139,8 +159,16 @@ def retrain(
     required=True,
     help="Output .csv or .xlsx.",
 )
+@click.option(
+    "--reasons",
+    "with_reasons",
+    is_flag=True,
+    help="Add reason_1..reason_4: the inputs that raise each PD most.",
+)
 @models_option
-def score(file: Path, out: Path, models_dir: Path | None) -> None:
+def score(
+    file: Path, out: Path, models_dir: Path | None, with_reasons: bool = False
+) -> None:
     """Score applications in FILE: adds pd, ead, lgd, expected_loss per row."""
     from xl_risk.scoring import score_frame
 
@@ -153,6 +181,10 @@ def score(file: Path, out: Path, models_dir: Path | None) -> None:
         _fail(str(err), EXIT_DATA)
 
     scored = score_frame(bundle, data)
+    if with_reasons:
+        from xl_risk.reasons import reasons_frame
+
+        scored = scored.join(reasons_frame(bundle, data))
     if out.suffix.lower() == ".xlsx":
         scored.to_excel(out, index=False)
     elif out.suffix.lower() == ".csv":
@@ -225,3 +257,226 @@ def demo(ctx: click.Context, out: Path, models_dir: Path | None) -> None:
     sample_applications().to_csv(applications, index=False)
     ctx.invoke(score, file=applications, out=out / "sample_scores.csv",
                models_dir=models_dir)  # fmt: skip
+
+
+# --- validation, monitoring, scorecard, capital, model card (issue 5) -----
+
+
+def _load_or_fail(models_dir: Path | None, *files: Path):
+    """The bundle in service and each file read raw, or exit with the reason."""
+    try:
+        bundle = bundles.current(models_dir)
+        frames = [read_raw(f) for f in files]
+    except bundles.BundleError as err:
+        _fail(str(err), EXIT_BUNDLE)
+    except DataError as err:
+        _fail(str(err), EXIT_DATA)
+    return bundle, frames
+
+
+def _show(frame, formats: dict[str, str]) -> str:
+    """A DataFrame as aligned text, each column in its own number format."""
+    shown = frame.copy()
+    for column, spec in formats.items():
+        if column in shown:
+            shown[column] = shown[column].map(lambda v, s=spec: format(v, s))
+    return shown.to_string(index=False)
+
+
+def _print_validation(result: dict) -> None:
+    p, rows = result["pd"], result["rows"]
+    click.echo(
+        f"{rows['used']:,} finished loans ({rows['split']} rows of {rows['read']:,} "
+        f"read): {p['bad_loans']:,} bad, default rate {p['default_rate']:.2%}, "
+        f"mean PD {p['mean_pd']:.2%}"
+    )
+    click.echo(
+        f"PD discrimination: AUC {p['auc']:.4f} ({p['auc_level']:.0%} CI "
+        f"{p['auc_low']:.4f} to {p['auc_high']:.4f}), Gini {p['gini']:.4f}, "
+        f"KS {p['ks']:.4f}"
+    )
+    click.echo(
+        f"PD calibration: Brier {p['brier']:.4f} against {p['brier_base_rate']:.4f} "
+        f"for the base rate; Hosmer-Lemeshow {p['hl_statistic']:.2f} on "
+        f"{p['hl_dof']} dof, p = {p['hl_p_value']:.3g}"
+    )
+    rate = {"predicted_pd": ".4f", "observed_rate": ".4f", "expected_defaults": ".1f"}
+    click.echo("\nHosmer-Lemeshow groups (1 = lowest PD)")
+    click.echo(_show(result["hosmer_lemeshow"], rate))
+
+    level = result["level"]
+    grades = result["binomial"][["group", "n", "defaults", "observed_rate",
+                                 "predicted_pd"]].copy()  # fmt: skip
+    for name in ("binomial", "jeffreys"):
+        grades[f"{name}_p"] = result[name]["p_value"]
+        verdict = result[name]["passed"].map({True: "pass", False: "FAIL"})
+        grades[f"{name}_test"] = verdict
+    click.echo(f"\nPD by grade: is the mean PD too low? One-sided tests at {level:.0%}")
+    click.echo(_show(grades, {**rate, "binomial_p": ".4f", "jeffreys_p": ".4f"}))
+
+    for name, unit in (("ead", "fraction of principal"), ("lgd", "fraction of EAD")):
+        part = result[name]
+        s = part["summary"]
+        if not s.get("loans"):
+            click.echo(f"\n{name.upper()}: no bad loans to measure")
+            continue
+        click.echo(
+            f"\n{name.upper()} ({unit}) on {s['loans']:,} bad loans: MAE "
+            f"{s['mae_model']:.4f} against {s['mae_mean']:.4f} for the mean "
+            f"(mean actual {s['mean_actual']:.4f}, predicted {s['mean_predicted']:.4f})"
+        )
+        counts = ("decile", "n")
+        decile = {c: ".4f" for c in part["by_decile"].columns if c not in counts}
+        click.echo(_show(part["by_decile"], decile))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--split",
+    "part",
+    type=click.Choice(["all", "test", "oot"]),
+    default="all",
+    help="All finished loans, or the training run's test or out-of-time rows.",
+)
+@models_option
+def validate(file: Path, part: str, models_dir: Path | None) -> None:
+    """Validate the bundle on FILE, a loan history with outcomes."""
+    from xl_risk.intake import fingerprint, read_history
+    from xl_risk.model_validation import validate as run_validation
+
+    bundle, _ = _load_or_fail(models_dir)
+    try:
+        table = read_history(file)
+    except DataError as err:
+        _fail(str(err), EXIT_DATA)
+
+    click.echo(f"bundle {bundle.version} on {file.name}")
+    trained_on = bundle.manifest.get("data", {}).get("sha256")
+    if part == "all" and trained_on == fingerprint(file):
+        click.echo(
+            "note: the bundle was trained on this file, so most of these loans were "
+            "seen in training; --split oot measures only the out-of-time rows"
+        )
+    _print_validation(run_validation(bundle, table, split=part))
+
+
+@main.command()
+@click.argument("new_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--reference",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Training file to compare with (default: the profile in the bundle).",
+)
+@models_option
+def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> None:
+    """Population stability of the PD and of every input in NEW_FILE."""
+    from xl_risk.monitoring import ProfileError, file_profile
+    from xl_risk.monitoring import monitor as run_monitor
+
+    files = (new_file,) if reference is None else (new_file, reference)
+    bundle, frames = _load_or_fail(models_dir, *files)
+    profile = file_profile(bundle, frames[1]) if reference else None
+    try:
+        report = run_monitor(bundle, frames[0], profile)
+    except (ProfileError, ValueError) as err:
+        _fail(str(err), EXIT_DATA)
+
+    click.echo(
+        f"bundle {bundle.version}: {report.rows:,} rows, {report.unscored:,} "
+        "not scored; PSI below 0.10 stable, 0.10 to 0.25 watch, above 0.25 act"
+    )
+    summary = report.summary().drop(columns=["flags"])
+    click.echo(_show(summary, {"psi": ".4f"}))
+    for flag in report.flags:
+        click.echo(f"  flag: {flag}")
+    click.echo(f"worst band: {report.worst_band}")
+
+
+@main.command(name="scorecard")
+@click.option("--pdo", type=float, default=20.0, help="Points to double the odds.")
+@click.option("--reference-score", type=float, default=600.0)
+@click.option("--reference-odds", type=float, default=50.0, help="Good:bad odds.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the points table to a .csv or .xlsx file.",
+)
+@models_option
+def scorecard_command(
+    pdo: float,
+    reference_score: float,
+    reference_odds: float,
+    out: Path | None,
+    models_dir: Path | None,
+) -> None:
+    """Points per input field of the bundle's PD model."""
+    from xl_risk.scorecard import Scorecard
+
+    bundle, _ = _load_or_fail(models_dir)
+    try:
+        card = Scorecard.from_bundle(bundle, pdo, reference_score, reference_odds)
+    except ValueError as err:
+        _fail(str(err), EXIT_DATA)
+    table = card.table()
+    click.echo(
+        f"bundle {bundle.version}: {reference_score:g} points at odds "
+        f"{reference_odds:g}:1, {pdo:g} points to double them; reference "
+        f"applicant {card.base:.1f}; numeric bands are indicative"
+    )
+    click.echo(table.to_string(index=False))
+    if out is not None:
+        if out.suffix.lower() == ".xlsx":
+            table.to_excel(out, index=False)
+        else:
+            table.to_csv(out, index=False)
+        click.echo(f"points table: {out}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--scaling", type=float, default=1.0, help="Factor on K (1.06 under Basel II)."
+)
+@models_option
+def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
+    """IRB capital and RWA by grade of the applications in FILE."""
+    from xl_risk.capital import portfolio_capital
+
+    bundle, frames = _load_or_fail(models_dir, file)
+    try:
+        table = portfolio_capital(bundle, frames[0], scaling=scaling)
+    except ValueError as err:
+        _fail(str(err), EXIT_DATA)
+    click.echo(
+        f"bundle {bundle.version}: {int(table['loans'].iloc[-1]):,} loans scored, "
+        f"{table.attrs['unscored']:,} not; EAD, EL, capital and RWA in money"
+    )
+    money = {c: ",.0f" for c in ("ead", "expected_loss", "capital", "rwa")}
+    click.echo(
+        _show(
+            table.reset_index(),
+            {**money, "mean_pd": ".4f", "k": ".4f", "risk_weight": ".2%"},
+        )
+    )
+
+
+@main.command(name="model-card")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (default: MODEL_CARD.md in the bundle's folder).",
+)
+@models_option
+def model_card_command(out: Path | None, models_dir: Path | None) -> None:
+    """Write the model card of the bundle in service."""
+    from xl_risk.model_card import CARD_NAME, write_model_card
+
+    bundle, _ = _load_or_fail(models_dir)
+    path = write_model_card(bundle.manifest, out or bundle.path / CARD_NAME)
+    click.echo(f"model card: {path}")

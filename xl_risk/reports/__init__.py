@@ -5,6 +5,6 @@ Sheets are drawn by ``xl_risk.reports.sheets``, laid out by
 ``python -m xl_risk.reports.render`` turns a workbook into page images.
 """
 
-from xl_risk.reports.workbook import write_report
+from xl_risk.reports.workbook import refresh_sheets_in, write_report
 
-__all__ = ["write_report"]
+__all__ = ["refresh_sheets_in", "write_report"]

@@ -14,6 +14,9 @@ from xl_risk.reports.layout import Block, Chart, Table
 
 TITLE = "Summary"
 PREVIOUS = "Previous bundle"
+# How the previous bundle's metrics were measured: column label, sentence end
+ON_THESE_LOANS = (f"{PREVIOUS} on these loans", "re-measured on these same loans")
+ON_ITS_OWN_LOANS = (PREVIOUS, "measured on its own test loans")
 BASELINE = "Baseline"
 COIN_TOSS = {"auc": 0.5, "gini": 0.0, "ks": 0.0}  # a PD that ranks at random
 
@@ -56,9 +59,26 @@ def _baseline(metrics: dict, split: str, kpi: tuple) -> float:
     return _metric(metrics, split, model, baseline)
 
 
+def previous_metrics(
+    manifest: dict, previous: dict | None
+) -> tuple[dict | None, tuple[str, str]]:
+    """The previous bundle's metrics and how they were measured.
+
+    Preferred: ``champion_metrics`` in the new bundle's manifest, the bundle
+    that was in service re-measured by the pipeline on the new bundle's own
+    splits, so that both compare on the same loans. Else the previous
+    manifest's own metrics, measured on its own splits.
+    """
+    if manifest.get("champion_metrics"):
+        return manifest["champion_metrics"], ON_THESE_LOANS
+    if previous is not None:
+        return previous.get("metrics"), ON_ITS_OWN_LOANS
+    return None, ON_ITS_OWN_LOANS
+
+
 def kpi_table(manifest: dict, previous: dict | None) -> pd.DataFrame:
     """Headline metrics per split, each beside its baseline, then the previous
-    bundle's metrics on its own splits when ``previous`` is given."""
+    bundle's metrics (see :func:`previous_metrics`) when there are any."""
     metrics = manifest["metrics"]
     table = pd.DataFrame({"Metric": [k[0] for k in KPIS]})
     for split, name in SPLITS.items():
@@ -66,10 +86,11 @@ def kpi_table(manifest: dict, previous: dict | None) -> pd.DataFrame:
         table[f"{BASELINE}, {name.lower()}"] = [
             _baseline(metrics, split, k) for k in KPIS
         ]
-    if previous is not None:
+    before, (label, _) = previous_metrics(manifest, previous)
+    if before is not None:
         for split, name in SPLITS.items():
-            table[f"{PREVIOUS}, {name.lower()}"] = [
-                _metric(previous.get("metrics"), split, k[1], k[2]) for k in KPIS
+            table[f"{label}, {name.lower()}"] = [
+                _metric(before, split, k[1], k[2]) for k in KPIS
             ]
     table["Better when"] = [k[5] for k in KPIS]
     return table
@@ -94,11 +115,11 @@ def kpi_block(ctx: Context) -> Block:
         f"against {oot['ead']['mae_mean_baseline']:.1%} for the mean, LGD by "
         f"{oot['lgd']['mae']:.1%} against {oot['lgd']['mae_mean_baseline']:.1%}."
     )
-    if ctx.previous is not None:
-        before = _metric(ctx.previous.get("metrics"), "oot", "pd", "auc")
+    before, (_, measured) = previous_metrics(ctx.manifest, ctx.previous)
+    if before is not None:
+        auc = _metric(before, "oot", "pd", "auc")
         sentence += (
-            f" The previous bundle had an out-of-time AUC of {before:.3f}, "
-            "measured on its own test loans."
+            f" The previous bundle had an out-of-time AUC of {auc:.3f}, {measured}."
         )
     chart = Chart(
         "column", "PD discrimination", x="Metric", y=model_columns(table),
@@ -175,8 +196,9 @@ def bundle_block(ctx: Context) -> Block:
         f"{values['EL / principal']:.2%} of their ${values['Principal']:,.0f} "
         f"principal; they actually lost {values['Realised loss / principal']:.2%}."
     )
-    if ctx.previous is not None:
-        sentence += f" The bundle before it was {ctx.previous.get('version', '?')}."
+    before = m.get("previous_version") or (ctx.previous or {}).get("version")
+    if before:
+        sentence += f" The bundle before it was {before}."
     items = pd.concat([bundle, el], ignore_index=True)
     return Block(
         "Bundle and portfolio expected loss",
