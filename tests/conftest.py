@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+SHARED_NAME = "lending_club_2007_2011.csv.gz"
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +22,31 @@ def trained_models_dir(tmp_path_factory):
     models_dir = tmp_path_factory.mktemp("models")
     retrain(models_dir=models_dir)
     return models_dir
+
+
+@pytest.fixture(scope="session")
+def shared_path() -> Path:
+    """The Lending Club 2007-2011 file in ``../shared/data`` beside the repository.
+
+    It is never committed; CI lays it beside the clone. Tests that need it skip,
+    saying why, where it is absent.
+    """
+    root = Path(__file__).resolve().parents[1]
+    candidates = [
+        Path(__file__).parents[2] / "shared" / "data" / SHARED_NAME,
+        root.parent / "shared" / "data" / SHARED_NAME,
+        Path.cwd().parent / "shared" / "data" / SHARED_NAME,
+    ]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        pytest.skip(f"{SHARED_NAME} not found beside the repository (../shared/data)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_outcome(shared_path, tmp_path_factory):
+    """``(models_dir, outcome)`` of one retrain on the shared Lending Club file."""
+    from retrain import retrain
+
+    models_dir = tmp_path_factory.mktemp("shared-models")
+    return models_dir, retrain(shared_path, models_dir=models_dir)

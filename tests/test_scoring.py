@@ -2,7 +2,6 @@
 scored alone equal to the same row inside a batch."""
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,6 @@ from xl_risk.intake import read_raw
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import OUTPUTS, score, score_frame
 
-SHARED_NAME = "lending_club_2007_2011.csv.gz"
 SHARED_ROWS = 200
 SHARED_SEED = 20
 LARGE_BATCH = 3000  # above every small-batch shortcut (parsing, encoder, LightGBM)
@@ -66,16 +64,6 @@ GOLDEN = {
     "lgd": 0.9407122707172623,
     "expected_loss": 1327.8129635994246,
 }
-
-
-def shared_file() -> Path | None:
-    here = Path(__file__)
-    candidates = [
-        here.parents[2] / "shared" / "data" / SHARED_NAME,
-        here.resolve().parents[2] / "shared" / "data" / SHARED_NAME,
-        Path.cwd().parent / "shared" / "data" / SHARED_NAME,
-    ]
-    return next((path for path in candidates if path.is_file()), None)
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +138,8 @@ def test_score_row_alone_equals_it_in_large_batch(bundle):
     assert_alone_equals_batch(bundle, rows, step=97)
 
 
-def test_score_shared_file_row_alone_equals_it_in_batch(bundle):
-    path = shared_file()
-    if path is None:
-        pytest.skip(f"{SHARED_NAME} not found beside the repository (../shared/data)")
-    loans = read_raw(path)
+def test_score_shared_file_row_alone_equals_it_in_batch(bundle, shared_path):
+    loans = read_raw(shared_path)
 
     rows = loans.sample(n=SHARED_ROWS, random_state=SHARED_SEED)
 
