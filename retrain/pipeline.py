@@ -34,14 +34,17 @@ from xl_risk.intake import (
     problems,
     read_history,
 )
+from xl_risk.model_card import write_model_card
+from xl_risk.monitoring import training_profile
 from xl_risk.parsing import read_table
 from xl_risk.quality import prepare_training
-from xl_risk.training import train
+from xl_risk.training import evaluate_all, split, train
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".retrain.lock"
 REPORT_NAME = "RiskReport.xlsx"
+MODEL_CARD = "MODEL_CARD.md"
 WORKBOOK_NAME = "RiskScoring.xlsm"
 HOLDER_FILE = ".retrain.holder"
 DEMO_SOURCE = f"embedded demo portfolio (seed {DEMO_SEED}, {DEMO_LOANS:,} loans)"
@@ -127,7 +130,6 @@ def gate(
 
 def _champion_metrics(models_dir: Path, frame: pd.DataFrame, config: TrainingConfig):
     """The serving bundle's metrics re-measured on this run's splits, if any."""
-    from xl_risk.training import evaluate_all, split
 
     version = bundles.current_version(models_dir)
     if version is None:
@@ -248,11 +250,15 @@ def _retrain_locked(
         "promoted": promoted,
         "gate": reason,
         "trained_by": getpass.getuser(),
+        "reference_profile": training_profile(
+            models, frame.iloc[split(frame, config).train]
+        ),
     }
     objects = {"encoder": models.encoder, "pd": models.pd_model,
                "ead": models.ead_model, "lgd": models.lgd_model}  # fmt: skip
     path = bundles.write(models_dir, objects, extra)
     bundles.load(path)  # loads back and checks every hash before promotion
+    write_model_card(path, path / MODEL_CARD)
 
     outcome = Outcome(
         path.name, promoted, reason, bundles.read_manifest(path), previous

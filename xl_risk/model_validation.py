@@ -1,0 +1,163 @@
+"""Validate a bundle on a loan history with outcomes.
+
+The history is cleaned and its targets built exactly as for training
+(``quality.prepare_training`` with the bundle's own training configuration),
+then scored, and judged with the statistics of :mod:`xl_risk.validation`:
+
+PD discrimination
+    AUC with its 95% DeLong interval, Gini, KS.
+PD calibration
+    Brier score against the Brier score of the observed default rate;
+    Hosmer-Lemeshow over PD deciles; per grade, the one-sided binomial and
+    Jeffreys tests that the mean PD does not understate the observed default
+    rate, passed when the p-value is at least ``1 - level`` (level 0.99).
+EAD and LGD
+    Mean absolute error of the model against predicting the mean, overall
+    and per decile of prediction, on bad loans (EAD and LGD as fractions:
+    of principal, and of exposure).
+
+Validating on the file a bundle was trained on measures, for most rows,
+loans the models learnt from; ``split="test"`` or ``"oot"`` keeps only the
+rows of the random test or out-of-time split, rebuilt with the training
+configuration (the same rows only when the file and the configuration are
+the ones the bundle was trained with).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from xl_risk.bundle import Bundle
+from xl_risk.config import TrainingConfig
+from xl_risk.parsing import Table
+from xl_risk.quality import prepare_training
+from xl_risk.training import split as split_rows
+from xl_risk.validation import (
+    DEFAULT_LEVEL,
+    DEFAULT_TEST_LEVEL,
+    auc_with_ci,
+    base_rate_brier,
+    binomial_test_by_group,
+    brier,
+    gini,
+    hosmer_lemeshow,
+    jeffreys_test_by_group,
+    ks_statistic,
+    regression_error_by_decile,
+)
+
+log = logging.getLogger(__name__)
+
+SPLITS = ("all", "test", "oot")
+HL_GROUPS = 10
+BLANK_GRADE = "blank"
+
+
+def training_config(bundle: Bundle) -> TrainingConfig:
+    """The configuration the bundle was trained with (defaults if unrecorded)."""
+    recorded = bundle.manifest.get("config")
+    return TrainingConfig(**recorded) if recorded else TrainingConfig()
+
+
+def _rows(frame: pd.DataFrame, config: TrainingConfig, split: str) -> pd.DataFrame:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}.")
+    if split == "all":
+        return frame
+    parts = split_rows(frame, config)
+    chosen = parts.test if split == "test" else parts.oot
+    return frame.iloc[chosen].reset_index(drop=True)
+
+
+def _fraction_errors(actual: np.ndarray, predicted: np.ndarray, mean: float):
+    """Overall errors and the by-decile table of an EAD or LGD model."""
+    if actual.size == 0:
+        return {"loans": 0}, pd.DataFrame()
+    summary = {
+        "loans": int(actual.size),
+        "mae_model": float(np.mean(np.abs(actual - predicted))),
+        "mae_mean": float(np.mean(np.abs(actual - actual.mean()))),
+        "mae_training_mean": float(np.mean(np.abs(actual - mean))),
+        "mean_actual": float(actual.mean()),
+        "mean_predicted": float(predicted.mean()),
+    }
+    deciles = min(HL_GROUPS, actual.size)
+    return summary, regression_error_by_decile(actual, predicted, deciles)
+
+
+def validate(
+    bundle: Bundle, table: Table, split: str = "all", level: float = DEFAULT_TEST_LEVEL
+) -> dict:
+    """Discrimination and calibration of PD, and EAD and LGD errors.
+
+    Parameters
+    ----------
+    bundle : Bundle
+    table : Table
+        A loan history with outcomes, as ``intake.read_history`` reads it.
+    split : {"all", "test", "oot"}, default "all"
+        All finished loans, or only the rows of the training run's random
+        test or out-of-time split.
+    level : float, default 0.99
+        Confidence level of the per-grade tests, a fraction in (0, 1).
+
+    Returns
+    -------
+    dict
+        ``pd`` (dict of numbers), ``hosmer_lemeshow``, ``binomial`` and
+        ``jeffreys`` (DataFrames), ``ead`` and ``lgd`` (dicts holding
+        ``summary`` and ``by_decile``), ``rows`` (what was used) and
+        ``level``.
+    """
+    config = training_config(bundle)
+    frame, quality = prepare_training(table, config)
+    frame = _rows(frame, config, split)
+
+    matrix = bundle.encoder.transform({c: frame[c].to_numpy() for c in frame})
+    y = frame["bad"].to_numpy().astype(int)
+    p = bundle.pd_model.predict(matrix)
+    grade = frame["grade"].fillna(BLANK_GRADE).to_numpy()
+
+    auc = auc_with_ci(y, p, DEFAULT_LEVEL)
+    hl = hosmer_lemeshow(y, p, HL_GROUPS)
+    pd_summary = {
+        "loans": int(y.size), "bad_loans": int(y.sum()),
+        "default_rate": float(y.mean()), "mean_pd": float(p.mean()),
+        "auc": auc.auc, "auc_low": auc.low, "auc_high": auc.high,
+        "auc_level": DEFAULT_LEVEL, "gini": float(gini(auc.auc)),
+        "ks": ks_statistic(y, p), "brier": brier(y, p),
+        "brier_base_rate": base_rate_brier(y),
+        "hl_statistic": hl.statistic, "hl_dof": hl.dof, "hl_p_value": hl.p_value,
+    }  # fmt: skip
+
+    bad = y == 1
+    ead_summary, ead_deciles = _fraction_errors(
+        frame["ead"].to_numpy()[bad],
+        bundle.ead_model.predict(matrix[bad]),
+        bundle.ead_model.mean,
+    )
+    lgd_rows = bad & frame["lgd"].notna().to_numpy()
+    lgd_summary, lgd_deciles = _fraction_errors(
+        frame["lgd"].to_numpy()[lgd_rows],
+        bundle.lgd_model.predict(matrix[lgd_rows]),
+        bundle.lgd_model.mean,
+    )
+    log.info("validated %s on %d loans (%s)", bundle.version, y.size, split)
+    return {
+        "rows": {
+            "read": quality.rows_read,
+            "finished": quality.rows_used,
+            "used": int(y.size),
+            "split": split,
+        },  # fmt: skip
+        "level": level,
+        "pd": pd_summary,
+        "hosmer_lemeshow": hl.table,
+        "binomial": binomial_test_by_group(y, p, grade, level),
+        "jeffreys": jeffreys_test_by_group(y, p, grade, level),
+        "ead": {"summary": ead_summary, "by_decile": ead_deciles},
+        "lgd": {"summary": lgd_summary, "by_decile": lgd_deciles},
+    }
