@@ -231,38 +231,16 @@ def _retrain_locked(
     promoted, reason = gate(models.metrics, champion, config)
 
     tell("Saving and verifying the new bundle")
-    extra = {
-        "data": {
-            **source,
-            "rows_read": quality.rows_read,
-            "rows_used": quality.rows_used,
-        },
-        "window": models.window,
-        "quality": quality.to_dict(),
-        "metrics": models.metrics,
-        "champion_metrics": champion,
-        "tuning": models.tuning,
-        "timings": models.timings,
-        "config": config.model_dump(),
-        "features": models.encoder.names,
-        "dropped_inputs": models.encoder.dropped,
-        "previous_version": previous,
-        "promoted": promoted,
-        "gate": reason,
-        "trained_by": getpass.getuser(),
-        "reference_profile": training_profile(
-            models, frame.iloc[split(frame, config).train]
-        ),
-    }
+    extra = _manifest_extra(models, frame, quality, source, config)
+    extra.update(champion_metrics=champion, previous_version=previous,
+                 promoted=promoted, gate=reason)  # fmt: skip
     objects = {"encoder": models.encoder, "pd": models.pd_model,
                "ead": models.ead_model, "lgd": models.lgd_model}  # fmt: skip
     path = bundles.write(models_dir, objects, extra)
-    bundles.load(path)  # loads back and checks every hash before promotion
+    loaded = bundles.load(path)  # checks every hash before promotion
     write_model_card(path, path / MODEL_CARD)
 
-    outcome = Outcome(
-        path.name, promoted, reason, bundles.read_manifest(path), previous
-    )
+    outcome = Outcome(path.name, promoted, reason, loaded.manifest, previous)
     if not promoted:
         log.warning("bundle %s kept as a candidate: %s", path.name, reason)
         return outcome
@@ -270,31 +248,53 @@ def _retrain_locked(
     tell("Putting the new bundle in service")
     bundles.promote(models_dir, path.name)
     prune(models_dir, config.keep_bundles)
+    before = _previous_manifest(models_dir, previous)
     if report is not None:
         tell("Writing the report workbook")
-        outcome.report = _write_report(models_dir, path, frame, previous, Path(report))
+        outcome.report = _write_report(loaded, frame, before, Path(report))
     if refresh_workbook is not None:
         tell("Refreshing the report sheets in the workbook")
-        outcome.workbook = _write_report(
-            models_dir, path, frame, previous, Path(refresh_workbook), into=True
-        )
+        target = Path(refresh_workbook)
+        outcome.workbook = _write_report(loaded, frame, before, target, into=True)
     return outcome
 
 
-def _write_report(
-    models_dir: Path, path: Path, frame, previous, target: Path, into: bool = False
-):
+def _manifest_extra(models, frame, quality, source: dict, config) -> dict:
+    """What a bundle's manifest records about its training run."""
+    return {
+        "data": {
+            **source,
+            "rows_read": quality.rows_read,
+            "rows_used": quality.rows_used,
+        },  # fmt: skip
+        "window": models.window,
+        "quality": quality.to_dict(),
+        "metrics": models.metrics,
+        "tuning": models.tuning,
+        "timings": models.timings,
+        "config": config.model_dump(),
+        "features": models.encoder.names,
+        "dropped_inputs": models.encoder.dropped,
+        "trained_by": getpass.getuser(),
+        "reference_profile": training_profile(
+            models, frame.iloc[split(frame, config).train]
+        ),
+    }
+
+
+def _previous_manifest(models_dir: Path, previous: str | None) -> dict | None:
+    if previous and (models_dir / previous).is_dir():
+        return bundles.read_manifest(models_dir / previous)
+    return None
+
+
+def _write_report(bundle, frame, before, target: Path, into: bool = False):
     """Write the report workbook, or with ``into`` draw the report sheets again
     inside the macro workbook ``target``; a failure here never undoes the
     promotion."""
-    from xl_risk.reports import write_report
-    from xl_risk.reports.workbook import refresh_sheets_in
+    from xl_risk.reports import refresh_sheets_in, write_report
 
-    before = None
-    if previous and (models_dir / previous).is_dir():
-        before = bundles.read_manifest(models_dir / previous)
     try:
-        bundle = bundles.load(path)
         if into:
             return refresh_sheets_in(target, bundle, frame, previous_manifest=before)
         return write_report(bundle, frame, target, previous_manifest=before)

@@ -90,8 +90,9 @@ def test_cli_score_writes_outputs_and_names_rows_it_cannot_score(
     assert scored.loc[principal_row, "problem"] == "principal: required, got blank"
 
     assert f"scored {len(given) - 2} of {len(given)} rows" in result.stdout
-    assert f"row {spreadsheet_row(grade_row)}: grade:" in result.stderr
-    assert f"row {spreadsheet_row(principal_row)}: principal:" in result.stderr
+    for row, field in ((grade_row, "grade"), (principal_row, "principal")):
+        named = f"line {spreadsheet_row(row)} (id {given['id'][row]}): {field}:"
+        assert named in result.stderr
 
 
 def test_cli_score_matches_library_scores(trained_models_dir, applications, tmp_path):

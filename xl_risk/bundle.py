@@ -40,6 +40,8 @@ FORMAT = 1
 ARTIFACTS = ("encoder", "pd", "ead", "lgd")
 MODELS_ENV = "XL_RISK_MODELS"
 STAGING_PREFIX = ".staging-"
+READABLE_DIR = 0o755  # bundles are read by every analyst's Excel session
+READABLE_FILE = 0o644
 
 
 class BundleError(RuntimeError):
@@ -121,6 +123,7 @@ def write(models_dir: Path, objects: dict, manifest_extra: dict) -> Path:
     models_dir.mkdir(parents=True, exist_ok=True)
     version = new_version(models_dir)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + version, dir=models_dir))
+    staging.chmod(READABLE_DIR)  # mkdtemp makes it private to its owner
     try:
         hashes = {}
         for name in ARTIFACTS:
@@ -242,6 +245,7 @@ def promote(models_dir: Path, version: str) -> None:
     verify(models_dir / version)
     manifest_hash = sha256(models_dir / version / MANIFEST)
     handle, temp = tempfile.mkstemp(prefix=".pointer-", dir=models_dir)
+    os.chmod(temp, READABLE_FILE)  # mkstemp makes it private to its owner
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(f"{version} {manifest_hash}\n")
         out.flush()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from xl_risk import bundle as bundles
 from xl_risk.intake import DataError, read_raw
@@ -121,10 +122,11 @@ def retrain(
         bar.update(1)
 
     try:
-        outcome = run_retrain(
-            data, models_dir, progress=progress, report=report,
-            refresh_workbook=workbook,
-        )  # fmt: skip
+        with logging_redirect_tqdm():  # log lines above the bar, not inside it
+            outcome = run_retrain(
+                data, models_dir, progress=progress, report=report,
+                refresh_workbook=workbook,
+            )  # fmt: skip
     except DataError as err:
         bar.close()
         _fail(str(err), EXIT_DATA)
@@ -170,7 +172,7 @@ def score(
     file: Path, out: Path, models_dir: Path | None, with_reasons: bool = False
 ) -> None:
     """Score applications in FILE: adds pd, ead, lgd, expected_loss per row."""
-    from xl_risk.scoring import score_frame
+    from xl_risk.scoring import OUTPUTS, score_frame
 
     try:
         bundle = bundles.current(models_dir)
@@ -195,8 +197,10 @@ def score(
     failed = scored["problem"].notna()
     click.echo(f"scored {int((~failed).sum()):,} of {len(scored):,} rows "
                f"with bundle {bundle.version} -> {out}")  # fmt: skip
+    id_header = scored.columns[0] if scored.columns[0] not in OUTPUTS else None
     for row, message in scored.loc[failed, "problem"].head(20).items():
-        click.echo(f"  row {row + 2}: {message}", err=True)
+        who = f" ({id_header} {scored.at[row, id_header]})" if id_header else ""
+        click.echo(f"  line {row + 2}{who}: {message}", err=True)
     if failed.sum() > 20:
         click.echo(
             f"  ... and {int(failed.sum()) - 20} more (see '{out.name}')", err=True
@@ -216,10 +220,16 @@ def info(models_dir: Path | None) -> None:
         f"bundle {m['version']} created {m['created_at']} by {m.get('trained_by')}"
     )
     click.echo(f"data: {m['data']['source']}")
-    click.echo(f"window: {m.get('window')}")
-    click.echo(f"EAD model: {m['tuning']['ead']['winner']}, "
-               f"LGD model: {m['tuning']['lgd']['winner']}, "
-               f"PD: {m['tuning']['pd']['best']}")  # fmt: skip
+    w = m.get("window", {})
+    click.echo(
+        f"loans issued {w.get('first_issue', '?')} to {w.get('last_issue', '?')}: "
+        f"{w.get('rows_train', 0):,} train, {w.get('rows_test', 0):,} random "
+        f"test, {w.get('rows_oot', 0):,} out-of-time from {w.get('oot_from')}"
+    )
+    best = m["tuning"]["pd"]["best"]
+    click.echo(f"PD: logistic regression, C {best['C']}, L1 share {best['l1_ratio']}; "
+               f"EAD: {m['tuning']['ead']['winner']}; "
+               f"LGD: {m['tuning']['lgd']['winner']}")  # fmt: skip
     _print_metrics(m)
 
 

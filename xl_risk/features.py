@@ -136,7 +136,9 @@ class Encoder:
         return np.log1p(np.clip(values, 0, None)) if name in LOG_SCALED else values
 
     # ----------------------------------------------------------- transform
-    def transform(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    def transform(
+        self, columns: Mapping[str, np.ndarray], quiet: bool = False
+    ) -> np.ndarray:
         """Design matrix, shape (n_rows, n_features), every value in [0, 1].
 
         Parameters
@@ -144,6 +146,9 @@ class Encoder:
         columns : mapping of canonical name -> array of length n_rows
             Canonical values as the schema reads them; optional fields may be
             absent or NaN.
+        quiet : bool
+            Do not log unseen or folded levels (training and evaluation, where
+            the folding is the encoder's own doing and the summary says so).
         """
         n = len(columns["principal"])
         columns = dict(columns)
@@ -173,23 +178,23 @@ class Encoder:
             j += 1
 
         for name, levels in self.nominal.items():
-            codes = self._nominal_codes(name, columns[name], levels)
+            codes = self._nominal_codes(name, columns[name], levels, quiet)
             matrix[np.arange(n), j + codes] = 1.0
             j += len(levels)
         return matrix
 
     def _nominal_codes(
-        self, name: str, values: np.ndarray, levels: tuple[str, ...]
+        self, name: str, values: np.ndarray, levels: tuple[str, ...], quiet: bool
     ) -> np.ndarray:
         codes = _codes(values, levels)
         unseen = codes < 0
-        if unseen.any():
-            fold = self.fallback[name]
+        if unseen.any() and not quiet:
             shown = sorted({str(v) for v in np.asarray(values)[unseen]})[:5]
             log.warning(
                 "%s: %d row(s) with levels unseen or folded in training %s "
                 "scored as '%s'",
-                name, int(unseen.sum()), shown, fold,
+                name, int(unseen.sum()), shown, self.fallback[name],
             )  # fmt: skip
-            codes = np.where(unseen, levels.index(fold), codes)
+        if unseen.any():
+            codes = np.where(unseen, levels.index(self.fallback[name]), codes)
         return codes

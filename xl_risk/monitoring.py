@@ -194,7 +194,7 @@ def training_profile(bundle_or_models, frame: pd.DataFrame) -> dict:
     ``pd_model``).
     """
     columns = {name: frame[name].to_numpy() for name in frame.columns}
-    matrix = bundle_or_models.encoder.transform(columns)
+    matrix = bundle_or_models.encoder.transform(columns, quiet=True)
     return reference_profile(frame, bundle_or_models.pd_model.predict(matrix))
 
 

@@ -10,10 +10,14 @@ import pandas as pd
 
 from xl_risk.config import TrainingConfig
 from xl_risk.parsing import Table
-from xl_risk.schema import INPUT_NAMES
+from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, Kind
 from xl_risk.targets import ead_fraction, lgd_fraction, pd_label
 
 log = logging.getLogger(__name__)
+
+# Required inputs that a median cannot stand in for: rows missing them are
+# dropped from training (numbers are filled with the training median instead).
+UNFILLABLE = frozenset({Kind.CATEGORY, Kind.TERM})
 
 
 @dataclass
@@ -73,6 +77,10 @@ def prepare_training(
     frame = _drop(
         frame, needed.to_numpy(), "principal, repaid or recoveries blank", report
     )
+
+    unfillable = [f.name for f in INPUT_FIELDS if f.required and f.kind in UNFILLABLE]
+    blank = frame[[n for n in unfillable if n in frame]].isna().any(axis=1)
+    frame = _drop(frame, blank.to_numpy(), "term or a category blank", report)
 
     income = frame["annual_income"].to_numpy()
     frame = _drop(

@@ -182,7 +182,9 @@ def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
 
     with phase("encode", timings):
         encoder = Encoder().fit(train_rows, config.rare_share)
-        matrix = encoder.transform({c: train_rows[c].to_numpy() for c in frame})
+        matrix = encoder.transform(
+            {c: train_rows[c].to_numpy() for c in frame}, quiet=True
+        )
 
     with phase("fit PD", timings):
         y = train_rows["bad"].to_numpy().astype(int)
@@ -222,7 +224,9 @@ def evaluate_all(models: TrainedModels, frame: pd.DataFrame, parts: Splits) -> d
     metrics = {}
     for name, rows in (("test", parts.test), ("oot", parts.oot)):
         part = frame.iloc[rows]
-        matrix = models.encoder.transform({c: part[c].to_numpy() for c in frame})
+        matrix = models.encoder.transform(
+            {c: part[c].to_numpy() for c in frame}, quiet=True
+        )
         bad = part["bad"].to_numpy() == 1
         baseline_ead = models.ead_model.mean
         baseline_lgd = models.lgd_model.mean
