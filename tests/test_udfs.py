@@ -24,10 +24,13 @@ import xlwings
 from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
+from xl_risk.capital import irb_capital, irb_rwa, one_year_pd
 from xl_risk.cli import main as cli
 from xl_risk.excel import convert, udfs
+from xl_risk.reasons import reasons
 from xl_risk.samples import sample_applications
 from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
+from xl_risk.scorecard import credit_score
 from xl_risk.scoring import score
 
 CENT = 0.005
@@ -40,6 +43,7 @@ ROW_FUNCTIONS = {
     "RISK_EAD": "ead",
     "RISK_LGD": "lgd",
 }
+NEW_ROW_FUNCTIONS = ["RISK_REASONS", "CREDIT_SCORE"]
 NA_CODE = -2146826246
 VALUE_CODE = -2146826273
 
@@ -397,6 +401,19 @@ def test_functions_without_bundle_say_to_retrain(tmp_path, monkeypatch, rows, fu
     assert "retrain" in got
 
 
+@pytest.mark.parametrize("function", NEW_ROW_FUNCTIONS)
+def test_new_row_functions_without_bundle_say_to_retrain(
+    tmp_path, monkeypatch, rows, function
+):
+    monkeypatch.setenv(bundles.MODELS_ENV, str(tmp_path))
+    got = getattr(udfs, function)([rows[0]])
+    message = got[0][0] if function == "RISK_REASONS" else got
+    assert "no trained bundle" in message
+    assert "retrain" in message
+    if function == "RISK_REASONS":
+        assert got[0][1:] == [None] * 3
+
+
 def test_risk_model_info_without_bundle_says_to_retrain(tmp_path, monkeypatch):
     monkeypatch.setenv(bundles.MODELS_ENV, str(tmp_path))
     assert "retrain" in udfs.RISK_MODEL_INFO()
@@ -420,6 +437,28 @@ def test_functions_unexpected_error_is_one_line_and_logged(
     assert function in caplog.text
 
 
+def broken(*_args, **_kwargs):
+    raise RuntimeError("model file\nunreadable")
+
+
+@pytest.mark.parametrize(("function", "engine", "stand_in", "arguments"), [
+    ("RISK_REASONS", "reasons", broken, None),
+    ("CREDIT_SCORE", "Scorecard", types.SimpleNamespace(from_bundle=broken), None),
+    ("IRB_CAPITAL", "irb_capital", broken, (0.01, 0.45)),
+    ("IRB_RWA", "irb_rwa", broken, (0.01, 0.45, 100.0)),
+])  # fmt: skip
+def test_new_functions_unexpected_error_is_one_line_and_logged(
+    models, rows, monkeypatch, caplog, function, engine, stand_in, arguments
+):
+    monkeypatch.setattr(udfs, engine, stand_in)
+    with caplog.at_level(logging.ERROR, logger=udfs.__name__):
+        got = getattr(udfs, function)(*(arguments or ([rows[0]],)))
+    message = got[0][0] if function == "RISK_REASONS" else got
+    assert message == "xl-risk: RuntimeError: model file unreadable"
+    assert "Traceback" in caplog.text
+    assert function in caplog.text
+
+
 # --- the bundle in use ----------------------------------------------------------
 
 
@@ -430,6 +469,226 @@ def test_risk_model_info_shows_version_time_and_auc(models):
     assert got["Trained at"].startswith(models.manifest["created_at"][:10])
     assert got["PD AUC, out of time"] == metrics["oot"]["pd"]["auc"]
     assert got["PD AUC, test"] == metrics["test"]["pd"]["auc"]
+
+
+# --- reasons and credit score -------------------------------------------------
+
+
+def padded(found: list[str], n: int) -> list[list]:
+    return [found + [None] * (n - len(found))]
+
+
+@pytest.mark.parametrize(("n", "width"), [(None, 4), (4.0, 4), (2.0, 2), (1.0, 1)])
+def test_risk_reasons_equal_engine_reasons_in_one_row_of_n(
+    models, applications, rows, n, width
+):
+    expected = reasons(models, applications, width)  # the rows inside a batch
+    got = [udfs.RISK_REASONS([row], None, n) for row in rows]
+    assert got == [padded(found, width) for found in expected]
+    assert any(len(found) == width for found in expected)  # some fill every cell
+
+
+def test_risk_reasons_of_a_row_alone_equal_engine_on_that_row(models, rows):
+    for row in rows[:5]:
+        alone = {name: [value] for name, value in zip(INPUT_NAMES, row, strict=True)}
+        assert udfs.RISK_REASONS([row]) == padded(reasons(models, alone)[0], 4)
+
+
+@pytest.mark.parametrize("naming", ["lending club", "label"])
+def test_risk_reasons_with_header_equal_without(models, rows, naming):
+    header = [f.aliases[0] if naming == "lending club" else f.label
+              for f in INPUT_FIELDS]  # fmt: skip
+    for row in rows[:5]:
+        assert udfs.RISK_REASONS([row], [header]) == udfs.RISK_REASONS([row])
+
+
+@pytest.mark.parametrize("n", ["4", " 4.0 ", [[4.0]], ""], ids=repr)
+def test_risk_reasons_n_as_excel_may_send_it(models, rows, n):
+    assert udfs.RISK_REASONS([rows[1]], None, n) == udfs.RISK_REASONS([rows[1]])
+
+
+@pytest.mark.parametrize("scaling", [
+    {},
+    {"pdo": 40.0, "reference_score": 500.0, "reference_odds": 20.0},
+    {"pdo": 20.0, "reference_score": 600.0, "reference_odds": 50.0},
+])  # fmt: skip
+def test_credit_score_equals_engine_credit_score(models, applications, rows, scaling):
+    expected = credit_score(models, applications, **scaling).tolist()
+    got = [udfs.CREDIT_SCORE([row], None, **scaling) for row in rows]
+    assert got == expected
+    assert all(type(v) is int for v in got)
+
+
+def test_credit_score_default_scaling_is_20_points_at_600_for_odds_50(models, rows):
+    shifted = udfs.CREDIT_SCORE([rows[0]], None, 20.0, 620.0, 50.0)
+    assert shifted == udfs.CREDIT_SCORE([rows[0]]) + 20
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    MALFORMED[::4],
+    ids=[f"{name}={value!r}" for name, value, _ in MALFORMED[::4]],
+)
+def test_new_row_functions_malformed_input_one_line_naming_field(
+    models, rows, name, value, words
+):
+    row = [with_value(rows[0], name, value)]
+    message = udfs.CREDIT_SCORE(row)
+    assert message.startswith(f"{LABEL[name]}: ")
+    assert words in message
+    assert "\n" not in message
+    assert udfs.RISK_REASONS(row) == [[message, None, None, None]]
+
+
+@pytest.mark.parametrize("n_cells", [0, 19, 21])
+def test_new_row_functions_wrong_number_of_cells_say_expected_and_got(
+    models, rows, n_cells
+):
+    cells = [(rows[0] * 2)[:n_cells]]
+    message = udfs.CREDIT_SCORE(cells)
+    assert message.startswith(f"row: expected {N_INPUTS} cells, one per input ")
+    assert message.endswith(f"got {n_cells}")
+    assert udfs.RISK_REASONS(cells, None, 2.0) == [[message, None]]
+
+
+@pytest.mark.parametrize(("function", "arguments", "message"), [
+    ("RISK_REASONS", {"n": 5.0}, "n: expected a whole number from 1 to 4, got 5.0"),
+    ("RISK_REASONS", {"n": 0.0}, "n: expected a whole number from 1 to 4, got 0.0"),
+    ("RISK_REASONS", {"n": 2.5}, "n: expected a whole number from 1 to 4, got 2.5"),
+    ("RISK_REASONS", {"n": "all"},
+     "n: expected a whole number from 1 to 4, got 'all'"),
+    ("RISK_REASONS", {"n": [[1.0, 2.0]]}, "n: expected one cell, got a range of 2 "
+     "cells"),
+    ("CREDIT_SCORE", {"pdo": 0.0}, "pdo: expected a number of points > 0, got 0.0"),
+    ("CREDIT_SCORE", {"pdo": NA_CODE},
+     "pdo: expected a number of points > 0, got the Excel error #N/A"),
+    ("CREDIT_SCORE", {"reference_score": "high"},
+     "reference_score: expected a number, got 'high'"),
+    ("CREDIT_SCORE", {"reference_odds": -1.0},
+     "reference_odds: expected good:bad odds > 0 (50 means 50:1), got -1.0"),
+])  # fmt: skip
+def test_new_row_functions_bad_argument_names_it(
+    models, rows, function, arguments, message
+):
+    got = getattr(udfs, function)([rows[0]], None, **arguments)
+    assert got == ([[message, None, None, None]] if function == "RISK_REASONS"
+                   else message)  # fmt: skip
+
+
+# --- capital -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pd_", "lgd", "k"), [(0.01, 0.45, 0.036618),
+                                              (0.1, 0.85, 0.114154)])  # fmt: skip
+def test_irb_capital_golden_values(pd_, lgd, k):
+    assert round(udfs.IRB_CAPITAL(pd_, lgd), 6) == k
+
+
+def test_irb_capital_risk_weight_with_basel_ii_scaling():
+    assert round(udfs.IRB_CAPITAL(0.01, 0.45, 1.06) * 12.5, 4) == 0.4852
+
+
+@pytest.mark.parametrize(("pd_", "lgd", "ead", "scaling"), [
+    (0.01, 0.45, 10_000.0, None),
+    (0.01, 0.45, 10_000.0, 1.06),
+    (0.2, 0.6, 2_500.0, 1.0),
+    (1.0, 0.5, 1_000.0, None),
+    (0.0, 0.5, 0.0, None),
+])  # fmt: skip
+def test_capital_functions_equal_engine(pd_, lgd, ead, scaling):
+    scale = 1.0 if scaling is None else scaling
+    assert udfs.IRB_CAPITAL(pd_, lgd, scaling) == irb_capital(pd_, lgd, scale)
+    assert udfs.IRB_RWA(pd_, lgd, ead, scaling) == irb_rwa(pd_, lgd, ead, scale)
+
+
+@pytest.mark.parametrize(("pd_", "lgd", "scaling"), [
+    pytest.param([[0.01]], [[0.45]], [[1.06]], id="one-cell ranges"),
+    pytest.param("1%", "45%", "1.06", id="text"),
+    pytest.param(1, 0.45, 1.06, id="ints"),
+    pytest.param(0.01, 0.45, "", id="blank scaling"),
+])  # fmt: skip
+def test_irb_capital_reads_every_shape_excel_sends(pd_, lgd, scaling):
+    blank = scaling == ""
+    expected = udfs.IRB_CAPITAL(
+        0.01 if pd_ != 1 else 1.0, 0.45, None if blank else 1.06
+    )
+    assert udfs.IRB_CAPITAL(pd_, lgd, scaling) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("term", [36.0, 60.0])
+def test_capital_functions_with_term_convert_to_one_year_pd(term):
+    one_year = float(one_year_pd(0.12, term))
+    assert udfs.IRB_CAPITAL(0.12, 0.45, None, term) == irb_capital(one_year, 0.45)
+    assert udfs.IRB_RWA(0.12, 0.45, 1000.0, 1.06, term) == irb_rwa(
+        one_year, 0.45, 1000.0, 1.06
+    )
+
+
+def test_irb_capital_term_of_twelve_months_leaves_the_pd_as_it_is():
+    assert udfs.IRB_CAPITAL(0.05, 0.45, None, 12.0) == pytest.approx(
+        udfs.IRB_CAPITAL(0.05, 0.45), rel=1e-12
+    )
+
+
+def test_irb_capital_of_an_application_chains_with_row_functions(models, rows):
+    row = [rows[0]]
+    pd_, lgd = udfs.RISK_PD(row), udfs.RISK_LGD(row)
+    term = rows[0][POSITION["term_months"]]
+    expected = irb_capital(float(one_year_pd(pd_, term)), lgd, 1.06)
+    assert udfs.IRB_CAPITAL(pd_, lgd, 1.06, term) == expected
+
+
+FRACTION = "expected a fraction from 0 to 1, got"
+CAPITAL_MALFORMED = [
+    ((1.5, 0.45), f"pd: {FRACTION} 1.5"),
+    ((-0.01, 0.45), f"pd: {FRACTION} -0.01"),
+    ((None, 0.45), f"pd: {FRACTION} blank"),
+    (("", 0.45), f"pd: {FRACTION} blank"),
+    (("abc", 0.45), f"pd: {FRACTION} 'abc'"),
+    ((True, 0.45), f"pd: {FRACTION} TRUE/FALSE (True)"),
+    ((dt.datetime(2024, 3, 1), 0.45), f"pd: {FRACTION} a date (2024-03-01)"),
+    (([[0.01, 0.02]], 0.45), "pd: expected one cell, got a range of 2 cells"),
+    (([[0.01], [0.02]], 0.45), "pd: expected one cell, got a range of 2 cells"),
+    ((0.01, 45.0), f"lgd: {FRACTION} 45.0"),
+    ((0.01, NA_CODE), f"lgd: {FRACTION} the Excel error #N/A"),
+    ((0.01, "#DIV/0!"), f"lgd: {FRACTION} the Excel error #DIV/0!"),
+    ((0.01, 0.45, 106.0),
+     "scaling: expected a factor from 1 to 1.06 (1, or 1.06 under Basel II), got "
+     "106.0"),
+    ((0.01, 0.45, 0.5), "scaling: expected a factor from 1 to 1.06"),
+    ((0.01, 0.45, None, 0.0),
+     "term_months: expected a number of months > 0 such as 36 or 60, got 0.0"),
+    ((0.01, 0.45, None, "36 months"), "term_months: expected a number of months"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("function", ["IRB_CAPITAL", "IRB_RWA"])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    CAPITAL_MALFORMED,
+    ids=[repr(arguments) for arguments, _ in CAPITAL_MALFORMED],
+)
+def test_capital_functions_bad_argument_one_line_naming_it(
+    function, arguments, message
+):
+    if function == "IRB_RWA":  # ead goes third
+        arguments = (*arguments[:2], 1000.0, *arguments[2:])
+    got = getattr(udfs, function)(*arguments)
+    assert got.startswith(message)
+    assert "\n" not in got
+
+
+@pytest.mark.parametrize(("ead", "message"), [
+    (-5.0, "ead: expected an amount of money >= 0, got -5.0"),
+    (None, "ead: expected an amount of money >= 0, got blank"),
+    ("lots", "ead: expected an amount of money >= 0, got 'lots'"),
+])  # fmt: skip
+def test_irb_rwa_bad_ead_names_it(ead, message):
+    assert udfs.IRB_RWA(0.01, 0.45, ead) == message
+
+
+def test_irb_rwa_reads_money_text_like_a_cell():
+    assert udfs.IRB_RWA(0.01, 0.45, "10,000") == udfs.IRB_RWA(0.01, 0.45, 10_000.0)
 
 
 # --- registration with Excel ----------------------------------------------------
@@ -470,7 +729,28 @@ def load(name: str, path: str) -> types.ModuleType:
     return module
 
 
-EXCEL_FUNCTIONS = [*ROW_FUNCTIONS, "RISK_SCORE_TABLE", "RISK_MODEL_INFO"]
+EXCEL_FUNCTIONS = [
+    *ROW_FUNCTIONS,
+    "RISK_REASONS",
+    "CREDIT_SCORE",
+    "RISK_SCORE_TABLE",
+    "RISK_MODEL_INFO",
+    "IRB_CAPITAL",
+    "IRB_RWA",
+]
+ARGUMENT_NAMES = {
+    "RISK_REASONS": ["row", "header", "n"],
+    "CREDIT_SCORE": ["row", "header", "pdo", "reference_score", "reference_odds"],
+    "IRB_CAPITAL": ["pd", "lgd", "scaling", "term_months"],
+    "IRB_RWA": ["pd", "lgd", "ead", "scaling", "term_months"],
+}
+OPTIONAL = {"header", "n", "pdo", "reference_score", "reference_odds", "scaling",
+            "term_months"}  # fmt: skip
+
+
+def test_excel_functions_are_every_function_of_the_module():
+    names = [n for n in dir(udfs) if n.isupper() and callable(getattr(udfs, n))]
+    assert sorted(names) == sorted(EXCEL_FUNCTIONS)
 
 
 @pytest.mark.parametrize("function", EXCEL_FUNCTIONS)
@@ -497,3 +777,16 @@ def test_registration_keeps_function_callable(registered, models, rows, function
     assert getattr(registered, function)([rows[0]]) == getattr(udfs, function)(
         [rows[0]]
     )
+
+
+@pytest.mark.parametrize(("function", "names"), ARGUMENT_NAMES.items())
+def test_registration_new_functions_arguments_and_defaults(registered, function, names):
+    args = getattr(registered, function).__xlfunc__["args"]
+    assert [a["name"] for a in args] == names
+    for arg in args:
+        assert ("optional" in arg) == (arg["name"] in OPTIONAL)
+        assert arg.get("optional") is None
+        two_d = arg["name"] in ("row", "header")
+        assert arg["options"] == (
+            {"ndim": 2, "err_to_str": True} if two_d else {"err_to_str": True}
+        )

@@ -110,11 +110,29 @@ def test_applications_number_format_per_field(book, field):
     ("W", "=RISK_LGD($A{r}:$T{r})"),
     ("X", "=EXPECTED_LOSS($A{r}:$T{r})"),
     ("Y", "=EXPECTED_LOSS($A{r}:$T{r},$A$1:$T$1)"),
+    ("Z", "=CREDIT_SCORE($A{r}:$T{r})"),
 ])  # fmt: skip
 def test_applications_formula_columns_on_every_sample(book, column, formula):
     sheet = book["Applications"]
     for r in range(FIRST_ROW, LAST_SAMPLE + 1):
         assert sheet[f"{column}{r}"].value == formula.format(r=r)
+
+
+def test_applications_reasons_fill_four_cells_with_one_array_formula(book):
+    sheet = book["Applications"]
+    for r in range(FIRST_ROW, LAST_SAMPLE + 1):
+        cell = sheet[f"AA{r}"]
+        assert formula_text(cell) == f"=RISK_REASONS($A{r}:$T{r})"
+        assert cell.value.ref == f"AA{r}:AD{r}"
+    assert openpyxl.utils.get_column_letter(sheet.max_column) == "AD"  # the last
+
+
+def test_applications_output_headers_right_of_the_inputs(book):
+    headers = [c.value for c in book["Applications"][1][N_INPUTS:]]
+    assert headers == [
+        "PD", "EAD", "LGD", "Expected loss", "Expected loss (by header)",
+        "Credit score", "Reason 1", "Reason 2", "Reason 3", "Reason 4",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "choices"), [
@@ -148,6 +166,57 @@ def test_settings_cells_match_the_retrain_entry(book):
     assert sheet["A6"].value == "Last retrain"
     assert sheet["A7"].value == "Finished at"
     assert formula_text(sheet[builder.MODEL_INFO_CELL]) == "=RISK_MODEL_INFO()"
+
+
+def test_settings_capital_examples_below_the_bundle_information(book):
+    sheet = book["Settings"]
+    top = builder.CAPITAL_ROW + 1
+    assert sheet[f"A{top}"].value == "Basel IRB capital, other retail"
+    got = [
+        (row[0].value, row[1].value, row[1].number_format)
+        for row in sheet.iter_rows(min_row=top + 2, max_row=sheet.max_row)
+    ]
+    assert got == [(label, formula, fmt) for label, formula, fmt, _ in
+                   builder.CAPITAL_EXAMPLES]  # fmt: skip
+    assert got[0][1] == "=IRB_CAPITAL(0.01,0.45)"
+    assert got[1][1] == "=IRB_CAPITAL(0.01,0.45,1.06)*12.5"
+
+
+@pytest.mark.parametrize(("formula", "shows"), [
+    ("=IRB_CAPITAL(0.01,0.45)", "0.036618"),
+    ("=IRB_CAPITAL(0.01,0.45,1.06)*12.5", "48.52%"),
+    ("=IRB_CAPITAL(0.1,0.85)", "0.114154"),
+])  # fmt: skip
+def test_settings_capital_examples_say_what_they_show(book, formula, shows):
+    notes = [c.value for c in book["Settings"]["C"] if isinstance(c.value, str)]
+    assert any(n.startswith(formula + " ") and shows in n for n in notes)
+
+
+def readme_functions(book) -> dict[str, str]:
+    """Function name -> the Read me's words about it."""
+    sheet = book["Read me"]
+    return {
+        row[0].value[1:].split("(")[0]: row[1].value
+        for row in sheet.iter_rows(max_col=2)
+        if isinstance(row[0].value, str) and row[0].value.startswith("=")
+    }
+
+
+def test_readme_lists_every_worksheet_function_with_an_example(book):
+    from xl_risk.excel import udfs
+
+    names = {n for n in dir(udfs) if n.isupper() and callable(getattr(udfs, n))}
+    described = readme_functions(book)
+    assert set(described) == names
+    for name, words in described.items():
+        assert f"={name}(" in words, name
+
+
+def test_readme_explains_the_one_year_pd_for_capital(book):
+    words = {row[0].value: row[1].value for row in book["Read me"].iter_rows()}
+    text = words["One-year PD for capital"]
+    assert "=IRB_CAPITAL(U2,W2,1.06,B2)" in text
+    assert "1 - (1 - PD)^(12 / term)" in text
 
 
 def test_xlwings_conf_keys_from_a1_down(book):

@@ -28,9 +28,11 @@ import xlsxwriter
 import xlwings
 
 from retrain.excel import DATA_CELL, ENTRY, FINISHED_CELL, OUTCOME_CELL, SETTINGS_SHEET
+from xl_risk.capital import BASEL_II_SCALING, CAPITAL_TO_RWA, irb_capital, irb_rwa
 from xl_risk.excel.convert import sheet_rows
+from xl_risk.reasons import DEFAULT_REASONS
 from xl_risk.samples import sample_applications
-from xl_risk.schema import INPUT_FIELDS, Kind
+from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, Kind
 
 OUT = Path(__file__).with_name("RiskScoring.xlsm")
 QUICKSTART = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
@@ -54,8 +56,13 @@ OUTPUT_COLUMNS = (
     ("Expected loss", "EXPECTED_LOSS", "#,##0.00"),
 )
 HEADER_VARIANT = "Expected loss (by header)"
+SCORE_COLUMN = ("Credit score", "CREDIT_SCORE", "0")
+REASON_HEADERS = tuple(f"Reason {k}" for k in range(1, DEFAULT_REASONS + 1))
+REASON_WIDTH = 34
+OUTPUT_WIDTH = 14
 MODEL_INFO_LABEL_CELL = "A9"
 MODEL_INFO_CELL = "A10"
+CAPITAL_ROW = 16  # row 17, below the five rows RISK_MODEL_INFO spills
 RETRAIN_BUTTON_CELL = "B4"
 SETTINGS_NOTE_WIDTH = 60
 CONF_NOTE_WIDTH = 90
@@ -217,7 +224,10 @@ def _formats(book) -> dict:
             f.number_format: book.add_format({"num_format": f.number_format})
             for f in INPUT_FIELDS
         },
-        **{fmt: book.add_format({"num_format": fmt}) for _, _, fmt in OUTPUT_COLUMNS},
+        **{
+            fmt: book.add_format({"num_format": fmt})
+            for _, _, fmt, *_ in (*OUTPUT_COLUMNS, SCORE_COLUMN, *CAPITAL_EXAMPLES)
+        },
     }
 
 
@@ -251,6 +261,17 @@ def _column(index: int) -> str:
     return xlsxwriter.utility.xl_col_to_name(index)
 
 
+def application_cell(name: str, row: int = 2, sheet: bool = True) -> str:
+    """Where the Applications sheet holds an input (by canonical name) or an
+    output (by its function's name) of the application on ``row``."""
+    outputs = [function for _, function, _ in OUTPUT_COLUMNS]
+    if name in outputs:
+        column = len(INPUT_FIELDS) + outputs.index(name)
+    else:
+        column = INPUT_NAMES.index(name)
+    return f"{APPLICATIONS + '!' if sheet else ''}{_column(column)}{row}"
+
+
 def write_applications(sheet, formats: dict) -> None:
     n_inputs = len(INPUT_FIELDS)
     first, last = _column(0), _column(n_inputs - 1)
@@ -270,24 +291,41 @@ def write_applications(sheet, formats: dict) -> None:
                 "input_message": ("Expected " + f.expectation())[:255],
             })  # fmt: skip
 
+    headers = f"${first}$1:${last}$1"
     for i, row in enumerate(sheet_rows(sample_applications()), start=1):
         for j, value in enumerate(row):
             if value is not None:
                 sheet.write(i, j, value)
+        write_outputs(sheet, formats, i, f"${first}{i + 1}:${last}{i + 1}", headers)
 
-        cells = f"${first}{i + 1}:${last}{i + 1}"
-        for k, (_, function, fmt) in enumerate(OUTPUT_COLUMNS):
-            sheet.write_formula(i, n_inputs + k, f"={function}({cells})", formats[fmt])
-        headers = f"${first}$1:${last}$1"
-        sheet.write_formula(
-            i, n_inputs + len(OUTPUT_COLUMNS), f"=EXPECTED_LOSS({cells},{headers})",
-            formats["#,##0.00"],
-        )  # fmt: skip
-
-    outputs = [name for name, _, _ in OUTPUT_COLUMNS] + [HEADER_VARIANT]
+    outputs = [name for name, _, _ in OUTPUT_COLUMNS]
+    outputs += [HEADER_VARIANT, SCORE_COLUMN[0], *REASON_HEADERS]
     for k, name in enumerate(outputs):
         sheet.write(0, n_inputs + k, name, formats["output"])
-    sheet.set_column(n_inputs, n_inputs + len(outputs) - 1, 14)
+    reasons_at = n_inputs + len(outputs) - len(REASON_HEADERS)
+    sheet.set_column(n_inputs, reasons_at - 1, OUTPUT_WIDTH)
+    sheet.set_column(reasons_at, n_inputs + len(outputs) - 1, REASON_WIDTH)
+
+
+def write_outputs(sheet, formats: dict, i: int, cells: str, headers: str) -> None:
+    """The formulas right of one application's inputs, on 0-based row ``i``.
+
+    PD, EAD, LGD and EL; EL again reading the header; the credit score; then
+    the reasons, entered as one array formula over their four cells: it fills
+    them in every Excel version, and the reasons never spill over a neighbour.
+    """
+    column = len(INPUT_FIELDS)
+    for _, function, fmt in OUTPUT_COLUMNS:
+        sheet.write_formula(i, column, f"={function}({cells})", formats[fmt])
+        column += 1
+    sheet.write_formula(
+        i, column, f"=EXPECTED_LOSS({cells},{headers})", formats["#,##0.00"]
+    )
+
+    _, function, fmt = SCORE_COLUMN
+    sheet.write_formula(i, column + 1, f"={function}({cells})", formats[fmt])
+    start, end = column + 2, column + 1 + len(REASON_HEADERS)
+    sheet.write_array_formula(i, start, i, end, f"{{=RISK_REASONS({cells})}}")
 
 
 def write_table(sheet, formats: dict) -> None:
@@ -310,8 +348,45 @@ def _beside(cell: str, columns: int) -> tuple[int, int]:
     return row, col + columns
 
 
+PD_1Y, LGD_1Y, PD_HIGH, LGD_HIGH, EXAMPLE_EAD = 0.01, 0.45, 0.1, 0.85, 10_000
+SCALING = f"{BASEL_II_SCALING:g}"
+
+
+def first_application(function: str, sheet: bool = True) -> str:
+    """IRB_CAPITAL or IRB_RWA of the Applications sheet's first application at
+    Basel II scaling, its PD turned into a one-year PD with its term."""
+    pd_, lgd, term, principal, ead = (
+        application_cell(name, sheet=sheet)
+        for name in ("RISK_PD", "RISK_LGD", "term_months", "principal", "RISK_EAD")
+    )
+    exposure = [f"{principal}*{ead}"] if function == "IRB_RWA" else []
+    return f"={function}({','.join([pd_, lgd, *exposure, SCALING, term])})"
+
+
+CAPITAL_EXAMPLES = (  # label, formula, number format, what it shows
+    ("K at PD 1%, LGD 45%", f"=IRB_CAPITAL({PD_1Y},{LGD_1Y})", "0.000000",
+     f"K as a fraction of EAD: {irb_capital(PD_1Y, LGD_1Y):.6f}, that is "
+     f"{irb_capital(PD_1Y, LGD_1Y):.2%} of the exposure."),
+    ("Risk weight, Basel II",
+     f"=IRB_CAPITAL({PD_1Y},{LGD_1Y},{SCALING})*{CAPITAL_TO_RWA:g}", "0.00%",
+     f"K with Basel II's scaling {SCALING}, times {CAPITAL_TO_RWA:g}: "
+     f"{irb_capital(PD_1Y, LGD_1Y, BASEL_II_SCALING) * CAPITAL_TO_RWA:.2%}."),
+    ("K at PD 10%, LGD 85%", f"=IRB_CAPITAL({PD_HIGH},{LGD_HIGH})", "0.000000",
+     f"{irb_capital(PD_HIGH, LGD_HIGH):.6f} of EAD."),
+    ("RWA of an EAD of 10,000",
+     f"=IRB_RWA({PD_1Y},{LGD_1Y},{EXAMPLE_EAD},{SCALING})", "#,##0.00",
+     f"In money: K x {CAPITAL_TO_RWA:g} x EAD = "
+     f"{irb_rwa(PD_1Y, LGD_1Y, EXAMPLE_EAD, BASEL_II_SCALING):,.2f}."),
+    ("K of the first application", first_application("IRB_CAPITAL"), "0.00%",
+     "Its PD is over the loan's term; the term in months, last, turns it into "
+     "a one-year PD first."),
+    ("RWA of the first application", first_application("IRB_RWA"), "#,##0.00",
+     "EAD in money: principal x the EAD fraction."),
+)  # fmt: skip
+
+
 def write_settings(sheet, formats: dict) -> None:
-    sheet.set_column("A:A", 20)
+    sheet.set_column("A:A", 28)
     sheet.set_column("B:C", SETTINGS_NOTE_WIDTH, formats["wrap"])
     sheet.write("A1", "Settings", formats["title"])
 
@@ -331,6 +406,21 @@ def write_settings(sheet, formats: dict) -> None:
     sheet.write(*_beside(FINISHED_CELL, -1), "Finished at", formats["bold"])
     sheet.write(MODEL_INFO_LABEL_CELL, "Bundle in service", formats["bold"])
     sheet.write_dynamic_array_formula(MODEL_INFO_CELL, "=RISK_MODEL_INFO()")
+    write_capital_examples(sheet, formats, CAPITAL_ROW)
+
+
+def write_capital_examples(sheet, formats: dict, top: int) -> None:
+    """IRB_CAPITAL and IRB_RWA at work: label, live formula, its text and value."""
+    sheet.write(top, 0, "Basel IRB capital, other retail", formats["bold"])
+    for k, heading in enumerate(("Example", "Value", "Formula and what it shows")):
+        sheet.write(top + 1, k, heading, formats["header"])
+
+    for row, (label, formula, fmt, shows) in enumerate(CAPITAL_EXAMPLES, top + 2):
+        sheet.write(row, 0, label, formats["bold"])
+        sheet.write_formula(row, 1, formula, formats[fmt])
+        text = f"{formula}  {shows}"
+        sheet.write_string(row, 2, text, formats["wrap"])
+        _fit_row(sheet, row, text, SETTINGS_NOTE_WIDTH)
 
 
 def write_conf(sheet, formats: dict) -> None:
@@ -367,8 +457,10 @@ README_TEXT = (
     ("text", "Scores loan applications with the xl-risk models: probability of "
      "default (PD), exposure at default (EAD, share of the principal), loss given "
      "default (LGD, share of the exposure) and expected loss EL = PD x principal "
-     "x EAD x LGD, in money. The models are the bundle in service in the "
-     "repository's models folder; the Settings sheet shows which."),
+     "x EAD x LGD, in money; then a credit score and the inputs that raise the "
+     "PD most. The models are the bundle in service in the repository's models "
+     "folder; the Settings sheet shows which, and works Basel IRB capital "
+     "examples."),
     ("heading", "Functions"),
     ("=EXPECTED_LOSS(row, [header])", "Expected loss in money of one application. "
      "row is its 20 input cells in the Applications sheet's order, e.g. "
@@ -377,17 +469,54 @@ README_TEXT = (
      "=EXPECTED_LOSS($A2:$T2,$A$1:$T$1)."),
     ("=RISK_PD(row, [header])", "PD as a fraction, e.g. =RISK_PD($A2:$T2); a cell "
      "formatted as a percentage shows 0.0443 as 4.43%."),
-    ("=RISK_EAD(row, [header])", "EAD as a fraction of the principal."),
-    ("=RISK_LGD(row, [header])", "LGD as a fraction of the exposure."),
+    ("=RISK_EAD(row, [header])", "EAD as a fraction of the principal, e.g. "
+     "=RISK_EAD($A2:$T2)."),
+    ("=RISK_LGD(row, [header])", "LGD as a fraction of the exposure, e.g. "
+     "=RISK_LGD($A2:$T2)."),
+    ("=CREDIT_SCORE(row, [header], [pdo], [reference_score], [reference_odds])",
+     "Credit score in whole points, higher is safer: 600 points at good:bad odds "
+     "of 50:1, and 20 points more double the odds, e.g. =CREDIT_SCORE($A2:$T2). "
+     "pdo, reference_score and reference_odds change that scaling, e.g. "
+     "=CREDIT_SCORE($A2:$T2,,40,500,20)."),
+    ("=RISK_REASONS(row, [header], [n])", "The up to n inputs (1 to 4; 4 when "
+     "left out) that raise this application's PD most against the typical "
+     "applicant, largest first, in one row of n cells, e.g. 'grade F', 'term 60 "
+     "months', 'annual income 24,000 (low)'. Cells are blank when fewer inputs "
+     "raise it. On the Applications sheet each row's four Reason cells hold it "
+     "as one array formula, {=RISK_REASONS($A2:$T2)}: copy the four cells down "
+     "to add rows. Typed in one cell of Excel 365, it spills to the right."),
     ("=RISK_SCORE_TABLE(table)", "Scores a whole table, header row included, in "
      "one call and spills PD, EAD, LGD, expected loss and Problem per row, e.g. "
      f"=RISK_SCORE_TABLE({INPUT_RANGE}) on the Table scoring sheet."),
     ("=RISK_MODEL_INFO()", "Spills the bundle in use: version, when it was "
-     "trained, PD AUC and training data (Settings sheet)."),
+     "trained, PD AUC and training data, e.g. =RISK_MODEL_INFO() on the Settings "
+     "sheet."),
+    ("=IRB_CAPITAL(pd, lgd, [scaling], [term_months])", "Basel IRB capital "
+     "requirement K of an other-retail loan, as a fraction of its EAD: "
+     f"=IRB_CAPITAL({PD_1Y},{LGD_1Y}) gives {irb_capital(PD_1Y, LGD_1Y):.6f}, "
+     f"and =IRB_CAPITAL({PD_1Y},{LGD_1Y},{SCALING})*{CAPITAL_TO_RWA:g} gives the "
+     "risk weight "
+     f"{irb_capital(PD_1Y, LGD_1Y, BASEL_II_SCALING) * CAPITAL_TO_RWA:.2%} with "
+     f"Basel II's scaling {SCALING} (1 when left out). pd and lgd are fractions; "
+     "a cell formatted as a percentage sends one."),
+    ("=IRB_RWA(pd, lgd, ead, [scaling], [term_months])", "Risk-weighted assets in "
+     f"money, K x {CAPITAL_TO_RWA:g} x EAD, where ead is money (principal x "
+     f"RISK_EAD): =IRB_RWA({PD_1Y},{LGD_1Y},{EXAMPLE_EAD},{SCALING}) gives "
+     f"{irb_rwa(PD_1Y, LGD_1Y, EXAMPLE_EAD, BASEL_II_SCALING):,.2f}."),
+    ("One-year PD for capital", "The IRB formula takes a one-year PD, but RISK_PD "
+     "is the PD over the loan's whole term (36 or 60 months). Give the term as "
+     "term_months and the capital functions convert it first, assuming the same "
+     "chance of default in every month of the term: one-year PD = 1 - (1 - "
+     "PD)^(12 / term), e.g. "
+     f"{first_application('IRB_CAPITAL', sheet=False)} on the "
+     "Applications sheet. Leave term_months out when pd is already one-year. "
+     "The Settings sheet works examples."),
     ("When a value cannot be used", "The cell shows one line naming the field, "
      "what it expects and what it got, e.g. \"annual income: expected a number "
      "from 0 to 1,000,000,000, got 'abc'\". Blank optional inputs are filled as "
-     "the models learned them; blank required ones are named."),
+     "the models learned them; blank required ones are named. A number "
+     "argument is named the same way, e.g. \"pd: expected a fraction from 0 "
+     "to 1, got 1.5\"."),
     ("heading", "Buttons"),
     ("Retrain models (Settings)", f"Runs the macro {RETRAIN_MACRO} (module "
      f"{MACRO_MODULE}): RunPython \"{ENTRY}\". It trains on the data named in "

@@ -15,6 +15,10 @@ messages. Every other value goes to the engine as Excel sent it: the schema
 reads floats, percent fractions and text the same way for a cell as for a
 file, and rejects dates and booleans where they do not belong.
 
+A lone-number argument (a PD, a scaling factor, how many reasons) is read by
+:func:`scalar` against its declaration in ``ARGUMENTS``, which writes its
+messages: ``pd: expected a fraction from 0 to 1, got 1.5``.
+
 Nothing here imports xlwings, so tests and benchmarks run without Excel.
 """
 
@@ -22,12 +26,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
+import pandas as pd
 
-from xl_risk.parsing import is_blank, read_table
-from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
+from xl_risk.capital import BASEL_II_SCALING
+from xl_risk.parsing import CURRENCY_MARKS, PERCENT_POINTS, is_blank, read_table
+from xl_risk.reasons import DEFAULT_REASONS
+from xl_risk.schema import (
+    EXCEL_ERRORS,
+    INPUT_FIELDS,
+    INPUT_NAMES,
+    PERCENT_SIGN,
+    describe,
+)
+from xl_risk.scorecard import (
+    DEFAULT_PDO,
+    DEFAULT_REFERENCE_ODDS,
+    DEFAULT_REFERENCE_SCORE,
+)
 from xl_risk.scoring import Scores
 
 # The COM codes (HRESULTs) of Excel's error cells, as xlwings reads them.
@@ -48,6 +67,10 @@ NO_NUMBER = "xl-risk: the models gave no number for this application"
 
 class CellShapeError(ValueError):
     """A range whose shape does not fit the function's argument."""
+
+
+class ArgumentError(ValueError):
+    """A lone-number argument outside what its declaration accepts."""
 
 
 def cell(raw: object) -> object:
@@ -255,6 +278,197 @@ def table_result(scores: Scores, blank: np.ndarray) -> list[list]:
         else:
             out.append([None] * len(RESULT_OUTPUTS) + [NO_NUMBER])
     return out
+
+
+# --- lone-number arguments -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One lone-number argument of the worksheet functions, declared once.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as the function wizard shows it.
+    noun : str
+        What it is, in words: "a fraction", "an amount of money".
+    minimum, maximum : float, optional
+        Accepted range; ``minimum`` is excluded when ``above`` is True.
+    above : bool
+        The value must be greater than ``minimum``, not equal to it.
+    whole : bool
+        Only whole numbers are accepted.
+    required : bool
+        A blank or left-out argument is an error; otherwise it is ``default``.
+    default : float, optional
+        The value of an optional argument left out or blank; None means "not
+        given", for the function to decide.
+    note : str
+        Words that follow the range in the message, e.g. an example.
+    """
+
+    name: str
+    noun: str
+    minimum: float | None = None
+    maximum: float | None = None
+    above: bool = False
+    whole: bool = False
+    required: bool = True
+    default: float | None = None
+    note: str = ""
+
+    def expectation(self) -> str:
+        """The accepted values in words: "a fraction from 0 to 1"."""
+        words = [self.noun]
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            words.append(f"from {_show(low)} to {_show(high)}")
+        elif low is not None:
+            words.append(f"{'>' if self.above else '>='} {_show(low)}")
+        if self.note:
+            words.append(self.note)
+        return " ".join(words)
+
+    def problem(self, raw: object) -> str:
+        """One-line message for a value this argument cannot take."""
+        return f"{self.name}: expected {self.expectation()}, got {describe(raw)}"
+
+    def accepts(self, x: float) -> bool:
+        """Whether a finite number is in range (and whole, when it must be)."""
+        if self.minimum is not None and (
+            x <= self.minimum if self.above else x < self.minimum
+        ):
+            return False
+        if self.maximum is not None and x > self.maximum:
+            return False
+        return not self.whole or x.is_integer()
+
+
+def _show(number: float) -> str:
+    return f"{number:,.15g}"
+
+
+ARGUMENTS = {
+    a.name: a
+    for a in (
+        Argument("pd", "a fraction", 0.0, 1.0),
+        Argument("lgd", "a fraction", 0.0, 1.0),
+        Argument("ead", "an amount of money", 0.0),
+        Argument(
+            "scaling", "a factor", 1.0, BASEL_II_SCALING, required=False,
+            default=1.0, note=f"(1, or {BASEL_II_SCALING} under Basel II)",
+        ),
+        Argument(
+            "term_months", "a number of months", 0.0, above=True, required=False,
+            note="such as 36 or 60",
+        ),
+        Argument(
+            "n", "a whole number", 1.0, float(DEFAULT_REASONS), whole=True,
+            required=False, default=float(DEFAULT_REASONS),
+        ),
+        Argument(
+            "pdo", "a number of points", 0.0, above=True, required=False,
+            default=DEFAULT_PDO,
+        ),
+        Argument(
+            "reference_score", "a number", required=False,
+            default=DEFAULT_REFERENCE_SCORE,
+        ),
+        Argument(
+            "reference_odds", "good:bad odds", 0.0, above=True, required=False,
+            default=DEFAULT_REFERENCE_ODDS, note="(50 means 50:1)",
+        ),
+    )
+}  # fmt: skip
+
+
+def scalar(value: object, name: str) -> float | None:
+    """A lone-number argument read against its declaration in ``ARGUMENTS``.
+
+    A one-cell range counts as its cell. A number passes as it is (a cell
+    formatted as a percentage sends its fraction); text is read as a number,
+    ``"1%"`` as 0.01. Blank or left out gives the declared default.
+
+    Raises
+    ------
+    CellShapeError
+        A range of more than one cell.
+    ArgumentError
+        Anything else the declaration does not accept; the message names the
+        argument, what it expects and what it got.
+    """
+    argument = ARGUMENTS[name]
+    raw = _lone_cell(value, name)
+    if is_blank(raw):
+        if argument.required:
+            raise ArgumentError(argument.problem(raw))
+        return argument.default
+
+    number = _number(raw)
+    if number is None or not math.isfinite(number) or not argument.accepts(number):
+        raise ArgumentError(argument.problem(raw))
+    return number
+
+
+def _lone_cell(value: object, name: str) -> object:
+    if not isinstance(value, list | tuple | np.ndarray):
+        return cell(value)
+    rows = grid(value, name)
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return cell(rows[0][0])
+    cells = sum(map(len, rows))
+    raise CellShapeError(f"{name}: expected one cell, got a range of {cells} cells")
+
+
+def _number(raw: object) -> float | None:
+    """A cell as a number; None for TRUE/FALSE, dates, errors and other text."""
+    if isinstance(raw, bool | np.bool_ | date):
+        return None
+    if isinstance(raw, int | float | np.integer | np.floating):
+        return float(raw)
+    if not isinstance(raw, str) or raw.strip().upper() in EXCEL_ERRORS:
+        return None
+
+    text = raw.strip()
+    percent = text.endswith(PERCENT_SIGN)
+    try:
+        number = float(CURRENCY_MARKS.sub("", text.removesuffix(PERCENT_SIGN)))
+    except ValueError:
+        return None
+    return number / PERCENT_POINTS if percent else number
+
+
+# --- reasons and scores back to cells -------------------------------------------
+
+
+def reason_row(found: Sequence[str], n: int, problem: str | None = None) -> list[list]:
+    """One row of ``n`` cells: the reasons, then blanks; or the problem, then blanks.
+
+    Always ``n`` wide, so a formula entered over ``n`` cells fills them all.
+    """
+    first = [one_line(problem)] if problem else list(found)[:n]
+    return [first + [None] * (n - len(first))]
+
+
+def reason_width(n: object) -> int:
+    """How many reason cells ``n`` asks for; the default when it is unusable."""
+    try:
+        return int(scalar(n, "n"))
+    except (ArgumentError, CellShapeError):
+        return DEFAULT_REASONS
+
+
+def credit_score_cell(points: pd.DataFrame) -> int | str:
+    """The one scored row's credit score as a whole number, or its message.
+
+    ``points`` is :meth:`xl_risk.scorecard.Scorecard.points` of one row.
+    """
+    problem = points["problem"].iloc[0]
+    if isinstance(problem, str):
+        return one_line(problem)
+    score = points["score"].iloc[0]
+    return NO_NUMBER if pd.isna(score) else int(score)
 
 
 def _when(stamp: str | None) -> str:
