@@ -259,6 +259,18 @@ def test_refresh_draws_the_report_sheets_with_content(refreshed):
     assert book["Summary"]._charts
 
 
+@pytest.mark.parametrize(
+    ("name", "charts"),
+    [("Validation", 5), ("Monitoring", 2), ("Points", 1), ("Portfolio", 8),
+     ("Model card", 0)],
+)  # fmt: skip
+def test_refresh_draws_the_sheets_with_their_charts(refreshed, name, charts):
+    ws = openpyxl.load_workbook(refreshed)[name]
+    assert len(ws._charts) == charts
+    assert ws.freeze_panes == "A3"
+    assert int(ws.page_setup.fitToWidth) == 1
+
+
 def test_refresh_twice_gives_the_same_sheets_and_parts(refreshed, twice):
     assert (
         openpyxl.load_workbook(twice, keep_vba=True).sheetnames
@@ -317,9 +329,8 @@ def test_write_report_into_an_open_workbook_logs_and_returns_none(
     trained, copy, caplog
 ):
     (copy.parent / f"~${copy.name}").write_bytes(b"")
-    path = trained.models / trained.second.version
     with caplog.at_level(logging.ERROR, logger="retrain.pipeline"):
-        got = _write_report(trained.models, path, trained.frame, None, copy, into=True)
+        got = _write_report(trained.bundle, trained.frame, None, copy, into=True)
     assert got is None
     assert "report sheets not refreshed: xlsm_path:" in caplog.text
     assert bundles.current_version(trained.models) == trained.second.version

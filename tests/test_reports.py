@@ -5,6 +5,8 @@ the workbook is written once and every test reads it back with openpyxl and
 checks it against an independent recomputation with pandas.
 """
 
+import copy
+import dataclasses
 import math
 import shutil
 
@@ -14,26 +16,38 @@ import pandas as pd
 import pytest
 from openpyxl.chart import BarChart, LineChart, ScatterChart
 from openpyxl.utils import get_column_letter
+from scipy.stats import beta, binom, chi2, ks_2samp
+from sklearn.metrics import roc_auc_score
 
 from retrain.pipeline import load_training_data, retrain
 from xl_risk import bundle as bundles
+from xl_risk import model_card as cards
+from xl_risk.capital import BASEL_II_SCALING, PORTFOLIO_TOTAL, portfolio_capital
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import DEMO_SEED, make_portfolio
 from xl_risk.quality import prepare_training
 from xl_risk.reports import figures, layout, render, style, write_report
+from xl_risk.reports.sheets import model_card, monitoring, portfolio, validation
 from xl_risk.reports.workbook import SHEETS
 from xl_risk.schema import INPUT_NAMES
+from xl_risk.scorecard import points_table
 from xl_risk.scoring import score
+from xl_risk.stability import psi, psi_categorical
+from xl_risk.training import split as split_rows
 
 LOANS = 6_000
 CONFIG = TrainingConfig(cv_folds=2)
 SHEET_NAMES = [
     "Summary",
     "PD model",
+    "Validation",
     "EAD and LGD",
     "Portfolio",
+    "Monitoring",
+    "Points",
     "Exploratory analysis",
     "Data quality",
+    "Model card",
 ]
 TOLERANCE = 1e-9
 EMU_PER_CM = 360_000
@@ -88,7 +102,15 @@ def scores(trained):
     out["grade"] = frame["grade"].to_numpy()
     out["principal"] = frame["principal"].to_numpy()
     out["loan_id"] = frame["loan_id"].to_numpy()
+    out["bad"] = frame["bad"].to_numpy()
     return out
+
+
+@pytest.fixture(scope="module")
+def parts(trained):
+    """The training run's splits, rebuilt from its recorded configuration."""
+    bundle, frame = trained
+    return split_rows(frame, TrainingConfig(**bundle.manifest["config"]))
 
 
 # ------------------------------------------------------------------- helpers
@@ -149,7 +171,7 @@ def chart_box(ws, chart) -> tuple[int, int, int, int]:
 
 
 # --------------------------------------------------------------- structure
-def test_write_report_creates_the_six_sheets(book):
+def test_write_report_creates_every_sheet(book):
     assert book.sheetnames == SHEET_NAMES
 
 
@@ -201,9 +223,13 @@ def test_write_report_rejects_an_empty_frame(trained, tmp_path):
 EXPECTED_CHARTS = {
     "Summary": ["BarChart"],
     "PD model": ["BarChart"] * 4 + ["LineChart"] * 2 + ["ScatterChart"],
-    "Portfolio": ["BarChart"] * 6,
+    "Validation": ["BarChart"] * 5,
+    "Portfolio": ["BarChart"] * 8,
+    "Monitoring": ["BarChart"] * 2,
+    "Points": ["BarChart"],
     "Exploratory analysis": ["BarChart"] * 9,
     "Data quality": ["BarChart"],
+    "Model card": [],
 }
 
 
@@ -291,6 +317,23 @@ def test_sheet_charts_cover_no_cell_and_no_other_chart(book, sheet):
         ("EAD and LGD", "EAD candidates", "Cross-validated MAE", style.PERCENT),
         ("Data quality", "Missing values among the rows used, most first",
          "Share of rows used", style.PERCENT),
+        ("Validation", "PD ranking of bad against good loans", "Default rate",
+         style.PERCENT),
+        ("Validation", "Hosmer-Lemeshow deciles, out-of-time test", "Mean PD",
+         style.PERCENT),
+        ("Validation", "By grade, out-of-time test", "Binomial p-value",
+         style.SCORE),
+        ("Validation", "EAD error by decile, out-of-time test", "MAE, model",
+         style.PERCENT),
+        ("Monitoring", monitoring.PSI_TITLE, "PSI", style.SCORE),
+        ("Monitoring", "Loans per training PD decile", "Share, out of time",
+         style.PERCENT),
+        ("Portfolio", portfolio.CAPITAL_TITLE, "Capital", style.CURRENCY),
+        ("Portfolio", portfolio.CAPITAL_TITLE, "Risk weight", style.PERCENT),
+        ("Portfolio", portfolio.CAPITAL_TITLE, "One-year PD (EAD-weighted)",
+         style.PERCENT_FINE),
+        ("Points", "Scorecard", "Points", style.COUNT),
+        ("Model card", "Out-of-time split", "Observed default rate", "0.00%"),
     ],
 )  # fmt: skip
 def test_sheet_formats_money_and_shares(book, sheet, title, column, expected):
@@ -548,6 +591,314 @@ def test_data_quality_missing_values_equal_the_manifest(book, trained):
     assert list(table["Missing values"]) == sorted(missing.values(), reverse=True)
 
 
+# --------------------------------------------------------------- Validation
+OOT, TEST = "Out-of-time test", "Random test"
+
+
+def split_scores(scores, rows):
+    part = scores.iloc[rows]
+    return part["bad"].to_numpy(), part["pd"].to_numpy()
+
+
+def discrimination(book) -> pd.DataFrame:
+    table = read_table(book["Validation"], "PD ranking of bad against good loans")
+    return table.set_index("Split")
+
+
+@pytest.mark.parametrize(("name", "part"), [(OOT, "oot"), (TEST, "test")])
+def test_validation_auc_equals_sklearn_on_the_split(book, scores, parts, name, part):
+    y, p = split_scores(scores, getattr(parts, part))
+    row = discrimination(book).loc[name]
+    assert row["Loans"] == len(y)
+    assert row["AUC"] == pytest.approx(roc_auc_score(y, p), rel=TOLERANCE)
+    assert row["AUC, 95% CI low"] < row["AUC"] < row["AUC, 95% CI high"]
+
+
+def test_validation_gini_and_ks_equal_scipy(book, scores, parts):
+    y, p = split_scores(scores, parts.oot)
+    row = discrimination(book).loc[OOT]
+    assert row["Gini"] == pytest.approx(2 * roc_auc_score(y, p) - 1, rel=TOLERANCE)
+    assert row["KS"] == pytest.approx(ks_2samp(p[y == 1], p[y == 0]).statistic)
+
+
+def test_validation_brier_and_hosmer_lemeshow_equal_a_recomputation(
+    book, scores, parts
+):
+    y, p = split_scores(scores, parts.oot)
+    title = "Brier score and Hosmer-Lemeshow test"
+    row = read_table(book["Validation"], title).set_index("Split").loc[OOT]
+    assert row["Brier score"] == pytest.approx(np.mean((p - y) ** 2), rel=TOLERANCE)
+    assert row["Brier score of the base rate"] == pytest.approx(
+        y.mean() * (1 - y.mean())
+    )
+
+    rank = np.empty(len(p), dtype=int)
+    rank[np.argsort(p, kind="stable")] = np.arange(len(p))
+    groups = pd.DataFrame({"g": rank * 10 // len(p), "y": y, "p": p}).groupby("g")
+    o, e, n = groups["y"].sum(), groups["p"].sum(), groups.size()
+    statistic = (((o - e) ** 2) / (e * (1 - e / n))).sum()
+    assert row["Hosmer-Lemeshow statistic"] == pytest.approx(statistic, rel=1e-9)
+    assert row["p-value"] == pytest.approx(chi2.sf(statistic, 8), rel=1e-9)
+
+
+def test_validation_grade_tests_equal_scipy_at_99_percent(book, trained, scores, parts):
+    _, frame = trained
+    y, p = split_scores(scores, parts.oot)
+    grades = frame["grade"].iloc[parts.oot].to_numpy()
+    table = read_table(book["Validation"], "By grade, out-of-time test")
+    for _, row in table.iterrows():
+        mine = grades == row["Grade"]
+        n, d, mean = mine.sum(), y[mine].sum(), p[mine].mean()
+        binomial = binom.sf(d - 1, n, mean)
+        jeffreys = beta.cdf(mean, d + 0.5, n - d + 0.5)
+        assert row["Binomial p-value"] == pytest.approx(binomial, rel=1e-9)
+        assert row["Jeffreys p-value"] == pytest.approx(jeffreys, rel=1e-9)
+        assert row["Binomial at 99%"] == ("pass" if binomial >= 0.01 else "fail")
+        assert row["Jeffreys at 99%"] == ("pass" if jeffreys >= 0.01 else "fail")
+
+
+@pytest.mark.parametrize("target", ["ead", "lgd"])
+def test_validation_error_by_decile_adds_up_to_the_mae(
+    book, trained, scores, parts, target
+):
+    _, frame = trained
+    rows = frame.iloc[parts.oot]
+    bad = (rows["bad"] == 1).to_numpy() & rows[target].notna().to_numpy()
+    actual = rows[target].to_numpy()[bad]
+    predicted = scores[target].iloc[parts.oot].to_numpy()[bad]
+    title = f"{target.upper()} error by decile, out-of-time test"
+    table = read_table(book["Validation"], title)
+    weights = table["Bad loans"] / table["Bad loans"].sum()
+    assert table["Bad loans"].sum() == bad.sum()
+    assert (table["MAE, model"] * weights).sum() == pytest.approx(
+        np.mean(np.abs(actual - predicted)), rel=1e-9
+    )
+    assert (table[validation.MAE_MEAN] * weights).sum() == pytest.approx(
+        np.mean(np.abs(actual - actual.mean())), rel=1e-9
+    )
+
+
+def test_validation_verdict_colours_each_check(book):
+    ws = book["Validation"]
+    header = find_row(ws, validation.CHECKS) + 1
+    fills = {
+        ws.cell(row, 1).value: ws.cell(row, 3).fill.fgColor.rgb[-6:]
+        for row in range(header + 2, header + 8)
+    }
+    assert set(fills.values()) <= {style.GOOD, style.BAD}
+    sentence = sentence_of(ws, "Verdict at 99%")
+    assert sentence.startswith("Out-of-time test (")
+    assert "Hosmer-Lemeshow" in sentence
+
+
+def test_validation_sentence_names_the_grades_that_fail(trained):
+    bundle, frame = trained
+    scored = figures.score_loans(bundle, frame)
+    scored["pd_predicted"] *= 0.4  # every grade's PD far too low
+    blocks = validation.blocks(figures.Context(bundle, frame, scored))
+    verdict = blocks[0]
+    assert "grades A, B, C, D, E, F fail the binomial and Jeffreys tests" in (
+        verdict.sentence
+    )
+    fills = verdict.tables[0].fills[OOT]
+    assert fills[3] == style.BAD  # binomial test by grade
+
+
+# --------------------------------------------------------------- Monitoring
+def psi_rows(book) -> pd.DataFrame:
+    table = read_table(book["Monitoring"], monitoring.PSI_TITLE)
+    return table.set_index("Characteristic")
+
+
+def test_monitoring_pd_psi_equals_stability_on_the_training_split(book, scores, parts):
+    pd_values = scores["pd"].to_numpy()
+    expected = psi(pd_values[parts.train], pd_values[parts.oot]).psi
+    assert psi_rows(book).loc[monitoring.PD_ROW, "PSI"] == pytest.approx(
+        expected, rel=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [("annual_income", "Annual income"), ("fico_score", "FICO score"),
+     ("purpose", "Purpose"), ("grade", "Grade")],
+)  # fmt: skip
+def test_monitoring_csi_equals_stability_per_field(book, trained, parts, field, label):
+    _, frame = trained
+    values = frame[field].to_numpy()
+    train, oot = values[parts.train], values[parts.oot]
+    if field in ("purpose", "grade"):
+        expected = psi_categorical(list(train), list(oot)).psi
+    else:
+        expected = psi(train.astype(float), oot.astype(float)).psi
+    assert psi_rows(book).loc[label, "PSI"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_monitoring_colours_each_band(book):
+    ws = book["Monitoring"]
+    header = find_row(ws, monitoring.PSI_TITLE) + 1
+    table = psi_rows(book)
+    colours = [
+        ws.cell(header + 1 + i, 3).fill.fgColor.rgb[-6:] for i in range(len(table))
+    ]
+    assert colours == [monitoring.BAND_FILLS[band] for band in table["Band"]]
+    assert (table["PSI"].iloc[1:].diff().dropna() <= 0).all()  # largest first
+
+
+def test_monitoring_lists_flags_by_name(trained):
+    """Wedding loans, never seen in a profile without them, and incomes all in
+    one bin, which leaves the other bins empty."""
+    bundle, frame = trained
+    manifest = copy.deepcopy(bundle.manifest)
+    del manifest["reference_profile"]["fields"]["purpose"]["counts"]["wedding"]
+    changed = frame.copy()
+    oot = split_rows(frame, TrainingConfig(**manifest["config"])).oot
+    changed.loc[changed.index[oot], "annual_income"] = 50_000.0
+    profiled = dataclasses.replace(bundle, manifest=manifest)
+    ctx = figures.Context(profiled, changed, figures.score_loans(bundle, changed))
+
+    flags = monitoring.blocks(ctx)[1].tables[0].data
+    by_field = flags.groupby("Characteristic")["Flag"].apply(list)
+    assert "category not seen in training: 'wedding'" in by_field["Purpose"]
+    assert any(f.startswith("empty bin in actual") for f in by_field["Annual income"])
+
+
+def test_monitoring_without_a_profile_says_how_to_get_one(trained):
+    bundle, frame = trained
+    manifest = {k: v for k, v in bundle.manifest.items() if k != "reference_profile"}
+    old = dataclasses.replace(bundle, manifest=manifest)
+    ctx = figures.Context(old, frame, figures.score_loans(old, frame))
+    [block] = monitoring.blocks(ctx)
+    assert "expected a 'reference_profile'" in block.sentence
+    assert not block.tables
+
+
+# ------------------------------------------------------------------- Points
+def test_points_equal_points_table(book, trained):
+    bundle, _ = trained
+    expected = points_table(bundle)
+    table = read_table(book["Points"], "Scorecard")
+    assert list(table["Points"]) == list(expected["points"])
+    indicative = table["Points are"].str.startswith("indicative")
+    assert list(indicative) == list(~expected["exact"])
+
+
+def test_points_state_the_scaling(book):
+    ws = book["Points"]
+    items = read_table(ws, "How points map to odds").set_index("Scaling")["Value"]
+    assert items["Points to double the good:bad odds"] == 20
+    assert items["Reference score"] == 600
+    assert items["Good:bad odds at the reference score"] == 50
+    assert "every 20 points more double the odds" in sentence_of(ws, "Scaling")
+
+
+def test_points_spread_is_the_range_of_each_field(book, trained):
+    bundle, _ = trained
+    expected = points_table(bundle).groupby("label")["points"]
+    table = read_table(book["Points"], "Points per field, widest spread first")
+    spread = (expected.max() - expected.min()).sort_values(ascending=False)
+    assert list(table["Spread"]) == list(spread.to_numpy())
+
+
+# --------------------------------------------------------------- Model card
+def test_model_card_headings_are_bold(book, trained):
+    bundle, _ = trained
+    ws = book["Model card"]
+    text = cards.render(bundle.manifest)
+    headings = [line.lstrip("#").strip() for line in text.splitlines()
+                if line.startswith("## ")]  # fmt: skip
+    for heading in headings:
+        cell = ws.cell(find_row(ws, heading), 1)
+        assert cell.font.b, heading
+
+
+def test_model_card_calibration_tables_hold_numbers(book, trained):
+    bundle, _ = trained
+    rows = bundle.manifest["metrics"]["oot"]["pd"]["calibration_by_grade"]
+    table = read_table(book["Model card"], "Out-of-time split")
+    assert list(table["Loans"]) == [row["loans"] for row in rows]
+    assert np.allclose(table["Mean PD"], [round(r["mean_pd"], 4) for r in rows])
+
+
+def test_model_card_turns_a_wide_table(book, trained):
+    bundle, _ = trained
+    ws = book["Model card"]
+    header = find_row(ws, "Performance") + 2
+    assert [ws.cell(header, j).value for j in (1, 2, 3)] == [
+        "Split",
+        "Random test",
+        "Out-of-time",
+    ]
+    loans = ws.cell(header + 1, 3)
+    assert loans.value == bundle.manifest["metrics"]["oot"]["pd"]["loans"]
+    assert loans.number_format == style.COUNT
+
+
+CARD = """# Card
+
+## Facts
+
+Plain text
+over two lines.
+
+- one `code` item
+  continued
+- two
+
+**Numbers**
+
+| name | count | share |
+|---|---|---|
+| a | 1,234 | 12.50% |
+
+After the table.
+"""
+
+
+def test_model_card_blocks_follow_the_markdown():
+    title, facts, after = model_card.card_blocks(CARD)
+    assert title.heading == "Card"
+    assert facts.paragraphs == [
+        "Plain text over two lines.", "\N{BULLET} one code item continued",
+        "\N{BULLET} two",
+    ]  # fmt: skip
+    [table] = facts.tables
+    assert table.title == "Numbers"
+    assert list(table.data.columns) == ["Name", "Count", "Share"]
+    assert table.data.iloc[0].tolist() == ["a", 1234, 0.125]
+    assert table.formats["Share"] == ["0.00%"]
+    assert after.heading == "Facts (continued)"
+    assert after.paragraphs == ["After the table."]
+
+
+# ------------------------------------------------------- Portfolio: capital
+def test_portfolio_capital_equals_portfolio_capital(book, trained):
+    bundle, frame = trained
+    inputs = frame[[c for c in INPUT_NAMES if c in frame.columns]]
+    expected = portfolio_capital(bundle, inputs)
+    scaled = portfolio_capital(bundle, inputs, scaling=BASEL_II_SCALING)
+    table = read_table(book["Portfolio"], portfolio.CAPITAL_TITLE)
+    assert list(table["Grade"]) == [
+        portfolio.TOTAL if g == PORTFOLIO_TOTAL else g for g in expected.index
+    ]
+    for column, key in (("Capital", "capital"), ("RWA", "rwa"), ("EAD", "ead"),
+                        ("Risk weight", "risk_weight")):  # fmt: skip
+        assert np.allclose(table[column], expected[key], rtol=TOLERANCE), column
+    assert table[portfolio.SCALED].iloc[-1] == pytest.approx(
+        scaled.loc[PORTFOLIO_TOTAL, "capital"], rel=TOLERANCE
+    )
+    assert table["Capital"].iloc[:-1].sum() == pytest.approx(
+        table["Capital"].iloc[-1], rel=TOLERANCE
+    )
+
+
+def test_portfolio_capital_sentence_says_the_pd_is_one_year(book):
+    sentence = sentence_of(book["Portfolio"], "IRB capital by grade")
+    assert sentence.startswith(
+        "Capital uses a one-year PD derived from the lifetime PD"
+    )
+
+
 # -------------------------------------------------------------------- layout
 def test_layout_rejects_an_unknown_chart_kind(tmp_path):
     ws = openpyxl.Workbook().active
@@ -556,6 +907,44 @@ def test_layout_rejects_an_unknown_chart_kind(tmp_path):
     block = layout.Block("h", "s", [table], [layout.Chart("pie", "c", x="a", y=("b",))])
     with pytest.raises(ValueError, match="chart kind: expected one of"):
         writer.block(block)
+
+
+def write_block(block: layout.Block):
+    ws = openpyxl.Workbook().active
+    writer = layout.SheetWriter(ws, "Title", "subtitle")
+    writer.block(block)
+    writer.finish()
+    return ws
+
+
+def test_layout_fills_cells_and_wraps_long_text():
+    data = pd.DataFrame({"a": ["x " * 50, "short"], "b": [1, 2]})
+    table = layout.Table("t", data, fills={"b": [style.BAD, None]})
+    ws = write_block(layout.Block("h", "s", [table]))
+    first = find_row(ws, "t") + 2
+    assert ws.cell(first, 2).fill.fgColor.rgb.endswith(style.BAD)
+    assert ws.cell(first + 1, 2).fill.fill_type is None
+    assert ws.cell(first, 1).alignment.wrap_text
+    assert ws.row_dimensions[first].height == 2 * style.ROW_POINTS + 3
+    assert ws.row_dimensions[first + 1].height == style.ROW_POINTS
+
+
+def test_layout_wraps_paragraphs_across_the_content():
+    paragraph = "word " * 200
+    block = layout.Block("h", "", paragraphs=[paragraph, "short"])
+    ws = write_block(block)
+    row = find_row(ws, paragraph)
+    assert ws.cell(row, 1).font == style.TEXT_FONT
+    assert any(r.min_row == row for r in ws.merged_cells.ranges)
+    assert ws.row_dimensions[row].height > 2 * style.ROW_POINTS
+    assert ws.cell(row + 1, 1).value == "short"
+
+
+def test_layout_table_without_title_takes_no_row():
+    table = layout.Table("", pd.DataFrame({"a": ["x"]}))
+    ws = write_block(layout.Block("h", "", [table]))
+    heading = find_row(ws, "h")
+    assert ws.cell(heading + 2, 1).value == "a"  # a blank row, then the header
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,18 @@ EL formula of :mod:`xl_risk.targets` with the observed outcome in place of PD.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from xl_risk.bundle import Bundle
 from xl_risk.estimators import FractionModel
+from xl_risk.model_validation import training_config
 from xl_risk.schema import BY_NAME, INPUT_NAMES
 from xl_risk.scoring import score
 from xl_risk.targets import expected_loss
+from xl_risk.training import split
 
 SPLITS = {"test": "Random test", "oot": "Out-of-time test"}
 FRAME_COLUMNS = ("principal", "grade", "term_months", "purpose", "bad", "ead", "lgd")
@@ -36,6 +39,23 @@ class Context:
     @property
     def manifest(self) -> dict:
         return self.bundle.manifest
+
+    @cached_property
+    def splits(self) -> dict[str, pd.DataFrame]:
+        """The scored loans of each test split (keys of :data:`SPLITS`).
+
+        The splits are rebuilt from the frame with the bundle's training
+        configuration: the same loans the bundle was tested on when the frame
+        is the one it was trained on.
+        """
+        parts = split(self.frame, training_config(self.bundle))
+        rows = {"test": parts.test, "oot": parts.oot}
+        return {key: self.scored.iloc[rows[key]] for key in SPLITS}
+
+    def scored_split(self, key: str) -> pd.DataFrame:
+        """A test split's loans that could be scored."""
+        rows = self.splits[key]
+        return rows[rows["pd_predicted"].notna()]
 
 
 def check_frame(frame: pd.DataFrame) -> None:

@@ -1,12 +1,12 @@
 """Place tables, sentences and charts on a sheet without overlaps.
 
-A sheet is a list of :class:`Block`: a heading, a computed sentence, one or
-more tables stacked down from column A, and charts stacked beside them. Each
-block takes as many rows as its tables or its charts need, whichever is more,
-so no chart covers a table or another chart. Column widths are set last, from
-the widest value each column shows; then charts are anchored, each sentence
-is wrapped across the sheet's printed width, and page breaks are put between
-blocks so that none is cut in two.
+A sheet is a list of :class:`Block`: a heading, a computed sentence, plain
+paragraphs, one or more tables stacked down from column A, and charts stacked
+beside them. Each block takes as many rows as its tables or its charts need,
+whichever is more, so no chart covers a table or another chart. Column widths
+are set last, from the widest value each column shows; then charts are
+anchored, each sentence and paragraph is wrapped across the sheet's printed
+width, and page breaks are put between blocks so that none is cut in two.
 """
 
 from __future__ import annotations
@@ -33,17 +33,24 @@ CHART_GAP_ROWS = 1
 
 @dataclass
 class Table:
-    """A titled table; ``formats`` maps a column to a format or one per row."""
+    """A titled table; ``formats`` maps a column to a format or one per row,
+    ``fills`` a column to one background colour per row (hex, None for none).
+    An empty title takes no row."""
 
     title: str
     data: pd.DataFrame
     formats: dict[str, str | Sequence[str]] = field(default_factory=dict)
+    fills: dict[str, Sequence[str | None]] = field(default_factory=dict)
 
     def format_of(self, column: str, row: int) -> str:
         fmt = self.formats.get(column)
         if fmt is None:
             return _default_format(self.data[column])
         return fmt if isinstance(fmt, str) else fmt[row]
+
+    def fill_of(self, column: str, row: int) -> str | None:
+        fills = self.fills.get(column)
+        return None if fills is None else fills[row]
 
 
 @dataclass
@@ -76,13 +83,15 @@ class Chart:
 @dataclass
 class Block:
     """A heading, a sentence, tables down column A and charts beside them;
-    ``charts_below`` puts the charts side by side under the tables instead."""
+    ``charts_below`` puts the charts side by side under the tables instead.
+    ``paragraphs`` are plain text, one wrapped row each, under the sentence."""
 
     heading: str
     sentence: str = ""
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     charts_below: bool = False
+    paragraphs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -102,8 +111,7 @@ class _Span:
 
     top: int
     bottom: int
-    sentence_row: int | None
-    sentence: str
+    texts: list[tuple[int, str, float]]  # (row, text, pixels per character)
     table_columns: int
     below: bool
     charts: list = field(default_factory=list)  # (openpyxl chart, anchor row)
@@ -141,6 +149,7 @@ class SheetWriter:
         self.row = style.TITLE_ROWS + 2
         self.widths: dict[int, float] = defaultdict(lambda: style.MIN_WIDTH)
         self.header_rows: list[tuple[int, list[tuple[int, str]]]] = []
+        self.text_lines: dict[int, int] = {}  # row -> lines of its wrapped cells
         self.spans: list[_Span] = []
         ws["A1"] = title
         ws["A1"].font = style.TITLE_FONT
@@ -155,10 +164,14 @@ class SheetWriter:
     def block(self, block: Block) -> None:
         top = self.row
         self._text(block.heading, style.HEADING_FONT)
-        sentence_row = self.row if block.sentence else None
+        texts = []
         if block.sentence:
             sentence = block.sentence[:1].upper() + block.sentence[1:]
+            texts.append((self.row, sentence, style.SENTENCE_PX_PER_CHAR))
             self._text(sentence, style.SENTENCE_FONT)
+        for paragraph in block.paragraphs:
+            texts.append((self.row, paragraph, style.TEXT_PX_PER_CHAR))
+            self._text(paragraph, style.TEXT_FONT)
         self.row += 1
 
         body = self.row
@@ -166,7 +179,7 @@ class SheetWriter:
         tables_end = self.row - 1
 
         width = max((len(t.data.columns) for t in block.tables), default=1)
-        span = _Span(top, 0, sentence_row, block.sentence, width, block.charts_below)
+        span = _Span(top, 0, texts, width, block.charts_below)
         start = self.row if block.charts_below else body
         charts_end = self._charts(block, placed, start, span)
         span.bottom = max(tables_end, charts_end)
@@ -180,8 +193,10 @@ class SheetWriter:
 
     def _table(self, table: Table) -> Placed:
         ws = self.ws
-        ws.cell(self.row, 1, table.title).font = style.TABLE_TITLE_FONT
-        header_row = self.row + 1
+        if table.title:
+            ws.cell(self.row, 1, table.title).font = style.TABLE_TITLE_FONT
+            self.row += 1
+        header_row = self.row
         columns = {name: j for j, name in enumerate(table.data.columns, start=1)}
         headers = []
         for name, j in columns.items():
@@ -195,9 +210,18 @@ class SheetWriter:
             for (name, j), value in zip(columns.items(), values, strict=True):
                 fmt = table.format_of(name, i)
                 value = _cell_value(value)
-                style.style_value(ws.cell(row, j, value), fmt)
+                cell = ws.cell(row, j, value)
+                style.style_value(cell, fmt, table.fill_of(name, i))
                 text = style.display_text(value, fmt)
                 self.widths[j] = max(self.widths[j], style.value_width(text))
+                if style.text_lines(text) > 1:  # wider than a column may be
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    lines = max(self.text_lines.get(row, 1), style.text_lines(text))
+                    self.text_lines[row] = lines
+            if row in self.text_lines:  # a tall row reads from its top
+                for j in columns.values():
+                    if not ws.cell(row, j).alignment.wrap_text:
+                        ws.cell(row, j).alignment = Alignment(vertical="top")
 
         last_row = header_row + len(table.data)
         self.row = last_row + 2
@@ -224,6 +248,8 @@ class SheetWriter:
         for row, headers in self.header_rows:
             lines = max(style.header_lines(h, self.widths[j]) for j, h in headers)
             self.ws.row_dimensions[row].height = style.ROW_POINTS * lines + 3
+        for row, lines in self.text_lines.items():
+            self.ws.row_dimensions[row].height = style.ROW_POINTS * lines + 3
         for row in range(1, self.ws.max_row + 1):  # LibreOffice's default is lower
             if self.ws.row_dimensions[row].height is None:
                 self.ws.row_dimensions[row].height = style.ROW_POINTS
@@ -235,7 +261,7 @@ class SheetWriter:
             # on the width of a column left unset
             self.ws.column_dimensions[get_column_letter(j)].width = self._width(j)
         for span in self.spans:
-            self._wrap_sentence(span, page_px)
+            self._wrap_texts(span, page_px)
         style.set_up_page(self.ws)
         self._break_pages(page_px)
 
@@ -275,18 +301,19 @@ class SheetWriter:
             right, x = max(right, edge), edge + style.CHART_GAP_PX
         return right
 
-    def _wrap_sentence(self, span: _Span, target: float) -> None:
-        """Merge the sentence across the sheet's content and give it the rows
-        it needs; ``target`` is that content's width in pixels."""
-        if span.sentence_row is None:
-            return
+    def _wrap_texts(self, span: _Span, target: float) -> None:
+        """Merge the sentence and each paragraph across the sheet's content and
+        give them the rows they need; ``target`` is that content's width in
+        pixels."""
         last = max(self._column_at(target + 1) - 1, 1)  # no wider than the content
         total = self._left_px(last + 1)
-        row = span.sentence_row
-        self.ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-        self.ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-        lines = math.ceil(len(span.sentence) * style.SENTENCE_PX_PER_CHAR / total)
-        self.ws.row_dimensions[row].height = style.ROW_POINTS * max(lines, 1) + 3
+        for row, text, px_per_char in span.texts:
+            self.ws.merge_cells(
+                start_row=row, start_column=1, end_row=row, end_column=last
+            )
+            self.ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+            lines = math.ceil(len(text) * px_per_char / total)
+            self.ws.row_dimensions[row].height = style.ROW_POINTS * max(lines, 1) + 3
 
     def _row_px(self, row: int) -> float:
         points = self.ws.row_dimensions[row].height or style.ROW_POINTS

@@ -43,7 +43,10 @@ TITLE_FONT = Font(name=FONT, bold=True, size=16, color="1F4E78")
 HEADING_FONT = Font(name=FONT, bold=True, size=13, color="1F4E78")
 TABLE_TITLE_FONT = Font(name=FONT, bold=True, size=11)
 SENTENCE_FONT = Font(name=FONT, italic=True, size=11)
+TEXT_FONT = Font(name=FONT, size=11)
 MUTED_FONT = Font(name=FONT, size=10, color="595959")
+# Traffic lights, Excel's own "good", "neutral" and "bad" cell colours
+GOOD, NEUTRAL, BAD = "C6EFCE", "FFEB9C", "FFC7CE"
 THIN = Side(style="thin", color="BFBFBF")
 CELL_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -58,6 +61,7 @@ PX_PER_CHARACTER = 7  # Calibri 11: one character unit of column width
 COLUMN_PADDING_PX = 5
 CHART_GAP_PX = 24  # between charts drawn side by side
 SENTENCE_PX_PER_CHAR = 6.6  # italic 11 pt text, average over a sentence
+TEXT_PX_PER_CHAR = 6.8  # upright 11 pt text
 SIDE_MARGIN_IN, TOP_MARGIN_IN = 0.4, 0.5
 A4_LANDSCAPE_CM = (29.7, 21.0)
 PAGE_WIDTH_PX = (A4_LANDSCAPE_CM[0] - 2 * SIDE_MARGIN_IN * 2.54) * PX_PER_CM
@@ -94,6 +98,11 @@ def value_width(text: str) -> float:
     return min(max(len(text) + WIDTH_PADDING, MIN_WIDTH), MAX_WIDTH)
 
 
+def text_lines(text: str) -> int:
+    """Lines a cell's text wraps onto in a column of ``MAX_WIDTH``."""
+    return max(math.ceil(len(text) / (MAX_WIDTH - WIDTH_PADDING)), 1)
+
+
 def width_px(width: float) -> float:
     """Pixels a column of ``width`` characters takes on screen and on paper."""
     return width * PX_PER_CHARACTER + COLUMN_PADDING_PX
@@ -128,9 +137,11 @@ def style_header(cell) -> None:
     cell.border = CELL_BORDER
 
 
-def style_value(cell, number_format: str) -> None:
+def style_value(cell, number_format: str, fill: str | None = None) -> None:
     cell.number_format = number_format
     cell.border = CELL_BORDER
+    if fill is not None:
+        cell.fill = PatternFill("solid", fgColor=fill)
 
 
 def set_up_page(ws: Worksheet) -> None:

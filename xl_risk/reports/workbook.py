@@ -29,14 +29,29 @@ from xl_risk.reports.sheets import (
     data_quality,
     ead_lgd,
     exploratory,
+    model_card,
+    monitoring,
     pd_model,
+    points,
     portfolio,
     summary,
+    validation,
 )
 
 log = logging.getLogger(__name__)
 
-SHEETS = (summary, pd_model, ead_lgd, portfolio, exploratory, data_quality)
+SHEETS = (
+    summary,
+    pd_model,
+    validation,
+    ead_lgd,
+    portfolio,
+    monitoring,
+    points,
+    exploratory,
+    data_quality,
+    model_card,
+)
 SUFFIX = ".xlsx"
 MACRO_SUFFIX = ".xlsm"
 LOCK_PREFIX = "~$"  # Excel's owner file, beside every workbook it has open
@@ -107,12 +122,12 @@ def refresh_sheets_in(
 ) -> Path:
     """Draw the report sheets again inside the analyst's macro workbook.
 
-    The six report sheets are removed and drawn at the end of the workbook as
-    :func:`write_report` draws them. The other sheets keep their cells,
-    formulas, formats and drop-down lists; the VBA project is copied byte for
-    byte and the form-control buttons (legacy VML drawings) stay bound to
-    their macros. The workbook is written to a temporary file beside it and
-    moved into place whole.
+    The report sheets (:data:`SHEETS`) are removed and drawn at the end of
+    the workbook as :func:`write_report` draws them. The other sheets keep
+    their cells, formulas, formats and drop-down lists; the VBA project is
+    copied byte for byte and the form-control buttons (legacy VML drawings)
+    stay bound to their macros. The workbook is written to a temporary file
+    beside it and moved into place whole.
 
     Parameters
     ----------
@@ -179,7 +194,7 @@ def _context(
 
 
 def _add_report_sheets(workbook: Workbook, ctx: figures.Context) -> None:
-    """Append the six report sheets, in SHEETS order, at the end of a workbook."""
+    """Append the report sheets, in SHEETS order, at the end of a workbook."""
     line = subtitle(ctx.manifest)
     for sheet in SHEETS:
         writer = SheetWriter(workbook.create_sheet(sheet.TITLE), sheet.TITLE, line)
