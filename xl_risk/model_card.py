@@ -55,8 +55,10 @@ LIMITATIONS = """\
   measuring risk independently.
 - Loans marked "Does not meet the credit policy" (issued under an earlier
   policy, about 6.5% of the 2007-2011 vintage) are kept in training.
-- PD is a lifetime default rate of finished loans, not a 12-month PD; using
-  it for IRB capital needs that conversion, which is not made here.
+- PD is a lifetime default rate of finished loans, not a 12-month PD; IRB
+  capital converts it with a constant-hazard assumption over the term,
+  1 - (1 - PD)^(12 / term months), an approximation a validator should
+  challenge against observed one-year default rates.
 - Mortgage accounts and bankcards above 75% of limit are empty before 2012;
   inputs empty in the training data are dropped and ignored when scoring."""
 
