@@ -82,7 +82,10 @@ def _codes(values: np.ndarray, categories: tuple[str, ...]) -> np.ndarray:
     if len(values) <= SMALL_BATCH:
         index = {c: i for i, c in enumerate(categories)}
         return np.array([index.get(v, -1) for v in values], dtype=np.int64)
-    return pd.Index(categories).get_indexer(np.asarray(values, dtype=object))
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    index = {c: i for i, c in enumerate(categories)}
+    lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]  # a missing value's code -1 picks the appended -1
 
 
 @dataclass
