@@ -25,6 +25,16 @@ def trained_models_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def bundle(trained_models_dir):
+    """The bundle in service in ``trained_models_dir``, loaded once; read only."""
+    from xl_risk import bundle as bundles
+
+    return bundles.load(
+        trained_models_dir / bundles.current_version(trained_models_dir)
+    )
+
+
+@pytest.fixture(scope="session")
 def shared_path() -> Path:
     """The Lending Club 2007-2011 file in ``../shared/data`` beside the repository.
 

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from xl_risk import bundle as bundles
 from xl_risk.cli import main
 from xl_risk.demo import make_portfolio
 from xl_risk.model_validation import validate
@@ -13,13 +12,6 @@ from xl_risk.parsing import read_table
 LEVEL = 0.99
 LOANS = 3_000
 SEED = 5
-
-
-@pytest.fixture(scope="module")
-def bundle(trained_models_dir):
-    return bundles.load(
-        trained_models_dir / bundles.current_version(trained_models_dir)
-    )
 
 
 @pytest.fixture(scope="module")

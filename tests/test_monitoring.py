@@ -30,13 +30,6 @@ RATE_POINTS = 8.0
 
 
 @pytest.fixture(scope="module")
-def bundle(trained_models_dir):
-    return bundles.load(
-        trained_models_dir / bundles.current_version(trained_models_dir)
-    )
-
-
-@pytest.fixture(scope="module")
 def population():
     return make_portfolio(n_loans=LOANS, seed=SEED)
 

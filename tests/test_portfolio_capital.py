@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from xl_risk import bundle as bundles
 from xl_risk.capital import (
     BASEL_II_SCALING,
     CAPITAL_TO_RWA,
@@ -17,13 +16,6 @@ from xl_risk.scoring import score
 
 LOANS = 1_000
 SEED = 9
-
-
-@pytest.fixture(scope="module")
-def bundle(trained_models_dir):
-    return bundles.load(
-        trained_models_dir / bundles.current_version(trained_models_dir)
-    )
 
 
 @pytest.fixture(scope="module")

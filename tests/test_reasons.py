@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xl_risk import bundle as bundles
 from xl_risk.demo import make_portfolio
 from xl_risk.monitoring import reference_profile
 from xl_risk.parsing import read_table
@@ -30,13 +29,6 @@ FIELD_OF_COLUMN = {
     "has_derogatory_record": "derogatory_records",
     "job_title_given": "job_title",
 }
-
-
-@pytest.fixture(scope="module")
-def bundle(trained_models_dir):
-    return bundles.load(
-        trained_models_dir / bundles.current_version(trained_models_dir)
-    )
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from scipy.special import logit
 
-from xl_risk import bundle as bundles
 from xl_risk.demo import make_portfolio
 from xl_risk.intake import read_raw
 from xl_risk.monitoring import reference_profile
@@ -18,13 +17,6 @@ from xl_risk.scoring import score
 
 APPLICANTS = 300
 SEED = 5
-
-
-@pytest.fixture(scope="module")
-def bundle(trained_models_dir):
-    return bundles.load(
-        trained_models_dir / bundles.current_version(trained_models_dir)
-    )
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xl_risk import bundle as bundles
 from xl_risk.intake import read_raw
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import OUTPUTS, score, score_frame
@@ -64,13 +63,6 @@ GOLDEN = {
     "lgd": 0.9407122707172623,
     "expected_loss": 1327.8129635994246,
 }
-
-
-@pytest.fixture(scope="module")
-def bundle(trained_models_dir):
-    return bundles.load(
-        trained_models_dir / bundles.current_version(trained_models_dir)
-    )
 
 
 @pytest.fixture(scope="module")
