@@ -366,7 +366,9 @@ def one_year_pd(lifetime_pd: ArrayLike, term_months: ArrayLike) -> np.ndarray:
     return 1.0 - (1.0 - lifetime) ** (MONTHS_PER_YEAR / months)
 
 
-def portfolio_capital(bundle, data, scaling: float = 1.0, pd_floor: float = PD_FLOOR):
+def portfolio_capital(
+    bundle, data, scaling: float = 1.0, pd_floor: float = PD_FLOOR, quiet: bool = False
+):
     """IRB capital of applications scored with a bundle, by grade.
 
     Each loan that can be scored gets PD and LGD from the bundle and an EAD
@@ -383,6 +385,8 @@ def portfolio_capital(bundle, data, scaling: float = 1.0, pd_floor: float = PD_F
     scaling : float, default 1.0
         Factor multiplying K; pass ``BASEL_II_SCALING`` (1.06) to apply it.
     pd_floor : float, default ``PD_FLOOR`` (3 bp)
+    quiet : bool, default False
+        Do not log unseen or folded categories (reports on training loans).
 
     Returns
     -------
@@ -401,7 +405,7 @@ def portfolio_capital(bundle, data, scaling: float = 1.0, pd_floor: float = PD_F
     from xl_risk.scoring import score_table
 
     table = read_table(data)
-    scores = score_table(bundle, table)
+    scores = score_table(bundle, table, quiet)
     scored = ~np.isnan(scores.pd)
     ead = table.get("principal")[scored] * scores.ead[scored]
     lgd = scores.lgd[scored]

@@ -301,6 +301,7 @@ def monitor(
     bundle: Bundle,
     new_data: pd.DataFrame | Table | Mapping[str, Sequence],
     profile: Mapping | None = None,
+    quiet: bool = False,
 ) -> MonitoringReport:
     """PSI of the PD and CSI of every characteristic of a new file.
 
@@ -313,6 +314,8 @@ def monitor(
         Applications under any supported naming.
     profile : dict, optional
         A :func:`reference_profile`.
+    quiet : bool, default False
+        Do not log unseen or folded categories (reports on training loans).
 
     Raises
     ------
@@ -321,7 +324,7 @@ def monitor(
     """
     profile = _check_profile(profile, bundle)
     table = as_table(new_data)
-    pd_values = score_table(bundle, table).pd
+    pd_values = score_table(bundle, table, quiet).pd
     scored = pd_values[~np.isnan(pd_values)]
     if scored.size == 0:
         raise ValueError(

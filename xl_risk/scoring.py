@@ -58,8 +58,12 @@ def input_problems(table: Table) -> dict[int, str]:
     return {row: "; ".join(messages) for row, messages in sorted(found.items())}
 
 
-def score_table(bundle: Bundle, table: Table) -> Scores:
-    """Score every row of a read table that has no problem."""
+def score_table(bundle: Bundle, table: Table, quiet: bool = False) -> Scores:
+    """Score every row of a read table that has no problem.
+
+    ``quiet`` leaves unseen or folded categories unlogged: for reports that
+    score the training loans, whose folds the data-quality summary states.
+    """
     problems = input_problems(table)
     n = table.n_rows
     ok = np.ones(n, dtype=bool)
@@ -72,7 +76,7 @@ def score_table(bundle: Bundle, table: Table) -> Scores:
     }
     out = {name: np.full(n, np.nan) for name in OUTPUTS}
     if ok.any():
-        matrix = bundle.encoder.transform(columns)
+        matrix = bundle.encoder.transform(columns, quiet=quiet)
         pd_ = bundle.pd_model.predict(matrix)
         ead = bundle.ead_model.predict(matrix)
         lgd = bundle.lgd_model.predict(matrix)
@@ -82,9 +86,11 @@ def score_table(bundle: Bundle, table: Table) -> Scores:
     return Scores(out["pd"], out["ead"], out["lgd"], out["expected_loss"], problems)
 
 
-def score(bundle: Bundle, data: pd.DataFrame | Mapping[str, Sequence]) -> Scores:
+def score(
+    bundle: Bundle, data: pd.DataFrame | Mapping[str, Sequence], quiet: bool = False
+) -> Scores:
     """Score raw columns under any supported naming (see ``xl_risk.schema``)."""
-    return score_table(bundle, read_table(data, INPUT_FIELDS))
+    return score_table(bundle, read_table(data, INPUT_FIELDS), quiet)
 
 
 def score_frame(bundle: Bundle, data: pd.DataFrame) -> pd.DataFrame:

@@ -80,7 +80,7 @@ def score_loans(bundle: Bundle, frame: pd.DataFrame) -> pd.DataFrame:
     loans as observed, 0 for good ones.
     """
     inputs = frame[[c for c in INPUT_NAMES if c in frame.columns]]
-    scores = score(bundle, inputs)
+    scores = score(bundle, inputs, quiet=True)  # training loans: folds are known
 
     out = frame.copy()
     out["pd_predicted"] = scores.pd

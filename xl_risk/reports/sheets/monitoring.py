@@ -40,7 +40,8 @@ CHARACTERISTIC = "Characteristic"
 def blocks(ctx: Context) -> list[Block]:
     rows = ctx.splits[SPLIT]
     try:
-        report = monitor(ctx.bundle, rows[[c for c in INPUT_NAMES if c in rows]])
+        inputs = rows[[c for c in INPUT_NAMES if c in rows]]
+        report = monitor(ctx.bundle, inputs, quiet=True)
     except ProfileError as error:
         return [Block("Stability against the training population", str(error))]
     return [psi_block(ctx, report), flags_block(report), pd_block(report)]

@@ -124,8 +124,8 @@ def top_block(ctx: Context) -> Block:
 def capital_table(ctx: Context) -> pd.DataFrame:
     """IRB capital by grade, then the portfolio, from ``portfolio_capital``."""
     inputs = ctx.frame[[c for c in INPUT_NAMES if c in ctx.frame.columns]]
-    plain = portfolio_capital(ctx.bundle, inputs)
-    scaled = portfolio_capital(ctx.bundle, inputs, scaling=BASEL_II_SCALING)
+    plain = portfolio_capital(ctx.bundle, inputs, quiet=True)
+    scaled = portfolio_capital(ctx.bundle, inputs, scaling=BASEL_II_SCALING, quiet=True)
     grades = [TOTAL if g == PORTFOLIO_TOTAL else str(g) for g in plain.index]
     return pd.DataFrame({
         "Grade": grades,
