@@ -167,11 +167,18 @@ class Scorecard:
         """
         found = contributions(self.bundle, data)
         n = found.table.n_rows
-        out = pd.DataFrame(index=range(n), columns=self.fields, dtype="Int64")
+        points = np.zeros((n, len(self.fields)), dtype=np.int64)
         if found.scored.any():
             values = found.frame.loc[found.scored, self.fields].to_numpy()
-            out.loc[found.scored, self.fields] = self.field_points(values)
-        out["score"] = out[self.fields].sum(axis=1, min_count=len(self.fields))
+            points[found.scored] = self.field_points(values)
+
+        unscored = ~np.asarray(found.scored, dtype=bool)
+        columns = {
+            name: pd.arrays.IntegerArray(points[:, j].copy(), unscored.copy())
+            for j, name in enumerate(self.fields)
+        }  # built once: filling a nullable frame cell by cell costs ~10 ms a row
+        columns["score"] = pd.arrays.IntegerArray(points.sum(axis=1), unscored.copy())
+        out = pd.DataFrame(columns, index=range(n))
         out["problem"] = pd.Series(found.problems, index=range(n), dtype=object)
         return out
 
