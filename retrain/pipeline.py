@@ -38,7 +38,7 @@ from xl_risk.model_card import write_model_card
 from xl_risk.monitoring import training_profile
 from xl_risk.parsing import read_table
 from xl_risk.quality import prepare_training
-from xl_risk.training import evaluate_all, split, train
+from xl_risk.training import Splits, evaluate_all, train
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +128,8 @@ def gate(
     return True, f"out-of-time PD AUC {auc:.4f} passes the gate"
 
 
-def _champion_metrics(models_dir: Path, frame: pd.DataFrame, config: TrainingConfig):
+def _champion_metrics(models_dir: Path, frame: pd.DataFrame, splits: Splits):
     """The serving bundle's metrics re-measured on this run's splits, if any."""
-
     version = bundles.current_version(models_dir)
     if version is None:
         return None, None
@@ -139,7 +138,7 @@ def _champion_metrics(models_dir: Path, frame: pd.DataFrame, config: TrainingCon
     except bundles.BundleError as err:
         log.warning("bundle in service cannot be compared: %s", err)
         return version, None
-    return version, evaluate_all(champion, frame, split(frame, config))
+    return version, evaluate_all(champion, frame, splits)
 
 
 def default_report_path() -> Path:
@@ -227,7 +226,7 @@ def _retrain_locked(
     models = train(frame, config)
 
     tell("Comparing with the bundle in service")
-    previous, champion = _champion_metrics(models_dir, frame, config)
+    previous, champion = _champion_metrics(models_dir, frame, models.splits)
     promoted, reason = gate(models.metrics, champion, config)
 
     tell("Saving and verifying the new bundle")
@@ -276,9 +275,7 @@ def _manifest_extra(models, frame, quality, source: dict, config) -> dict:
         "features": models.encoder.names,
         "dropped_inputs": models.encoder.dropped,
         "trained_by": getpass.getuser(),
-        "reference_profile": training_profile(
-            models, frame.iloc[split(frame, config).train]
-        ),
+        "reference_profile": training_profile(models, frame.iloc[models.splits.train]),
     }
 
 

@@ -40,6 +40,18 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _load_or_fail(models_dir: Path | None, *files: Path):
+    """The bundle in service and each file read raw, or exit with the reason."""
+    try:
+        bundle = bundles.current(models_dir)
+        frames = [read_raw(f) for f in files]
+    except bundles.BundleError as err:
+        _fail(str(err), EXIT_BUNDLE)
+    except DataError as err:
+        _fail(str(err), EXIT_DATA)
+    return bundle, frames
+
+
 models_option = click.option(
     "--models",
     "models_dir",
@@ -174,14 +186,7 @@ def score(
     """Score applications in FILE: adds pd, ead, lgd, expected_loss per row."""
     from xl_risk.scoring import OUTPUTS, score_frame
 
-    try:
-        bundle = bundles.current(models_dir)
-        data = read_raw(file)
-    except bundles.BundleError as err:
-        _fail(str(err), EXIT_BUNDLE)
-    except DataError as err:
-        _fail(str(err), EXIT_DATA)
-
+    bundle, (data,) = _load_or_fail(models_dir, file)
     scored = score_frame(bundle, data)
     if with_reasons:
         from xl_risk.reasons import reasons_frame
@@ -211,10 +216,7 @@ def score(
 @models_option
 def info(models_dir: Path | None) -> None:
     """Show the bundle in service and its metrics."""
-    try:
-        bundle = bundles.current(models_dir)
-    except bundles.BundleError as err:
-        _fail(str(err), EXIT_BUNDLE)
+    bundle, _ = _load_or_fail(models_dir)
     m = bundle.manifest
     click.echo(
         f"bundle {m['version']} created {m['created_at']} by {m.get('trained_by')}"
@@ -270,18 +272,6 @@ def demo(ctx: click.Context, out: Path, models_dir: Path | None) -> None:
 
 
 # --- validation, monitoring, scorecard, capital, model card (issue 5) -----
-
-
-def _load_or_fail(models_dir: Path | None, *files: Path):
-    """The bundle in service and each file read raw, or exit with the reason."""
-    try:
-        bundle = bundles.current(models_dir)
-        frames = [read_raw(f) for f in files]
-    except bundles.BundleError as err:
-        _fail(str(err), EXIT_BUNDLE)
-    except DataError as err:
-        _fail(str(err), EXIT_DATA)
-    return bundle, frames
 
 
 def _show(frame, formats: dict[str, str]) -> str:

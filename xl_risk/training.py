@@ -161,6 +161,7 @@ class TrainedModels:
     tuning: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     window: dict = field(default_factory=dict)
+    splits: Splits | None = None
 
 
 def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
@@ -204,6 +205,7 @@ def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
     with phase("evaluate", timings):
         models.metrics = evaluate_all(models, frame, parts)
     models.window = _window(frame, parts)
+    models.splits = parts
     return models
 
 
