@@ -16,6 +16,7 @@ from xl_risk.validation import (
     hosmer_lemeshow,
     jeffreys_test_by_group,
     ks_statistic,
+    pd_validation,
     regression_error_by_decile,
 )
 
@@ -316,3 +317,31 @@ def test_binomial_test_by_group_invalid_group_raises(group, match):
 def test_regression_error_by_decile_invalid_input_raises(actual, predicted, match):
     with pytest.raises(ValueError, match=match):
         regression_error_by_decile(actual, predicted, deciles=1)
+
+
+def test_pd_validation_is_the_statistics_it_gathers():
+    y, p = simulate(2_000, seed=11)
+    grades = np.where(p < 0.1, "A", np.where(p < 0.2, "B", "C"))
+    found = pd_validation(y, p, grades, level=0.95, groups=8)
+
+    assert (found.loans, found.bad_loans) == (2_000, int(y.sum()))
+    assert found.auc == auc_with_ci(y, p)
+    assert found.gini == pytest.approx(2 * roc_auc_score(y, p) - 1, abs=1e-12)
+    assert found.ks == ks_statistic(y, p)
+    assert (found.brier, found.brier_base_rate) == (brier(y, p), base_rate_brier(y))
+    assert found.hosmer_lemeshow.dof == 8 - 2
+    assert found.hosmer_lemeshow.statistic == hosmer_lemeshow(y, p, 8).statistic
+    assert found.binomial.equals(binomial_test_by_group(y, p, grades, 0.95))
+    assert found.jeffreys.equals(jeffreys_test_by_group(y, p, grades, 0.95))
+    assert list(found.binomial["group"]) == ["A", "B", "C"]
+
+
+def test_pd_validation_uses_fewer_groups_than_loans():
+    y = np.array([0, 1, 0, 1, 0])
+    found = pd_validation(y, [0.1, 0.6, 0.2, 0.7, 0.3], ["A"] * 5, groups=10)
+    assert found.hosmer_lemeshow.dof == 5 - 2
+
+
+def test_pd_validation_needs_two_of_each_class():
+    with pytest.raises(ValueError, match="at least 2"):
+        pd_validation([0, 0, 1], [0.1, 0.2, 0.9], ["A", "A", "A"])

@@ -38,14 +38,7 @@ from xl_risk.training import split as split_rows
 from xl_risk.validation import (
     DEFAULT_LEVEL,
     DEFAULT_TEST_LEVEL,
-    auc_with_ci,
-    base_rate_brier,
-    binomial_test_by_group,
-    brier,
-    gini,
-    hosmer_lemeshow,
-    jeffreys_test_by_group,
-    ks_statistic,
+    pd_validation,
     regression_error_by_decile,
 )
 
@@ -121,15 +114,14 @@ def validate(
     p = bundle.pd_model.predict(matrix)
     grade = frame["grade"].fillna(BLANK_GRADE).to_numpy()
 
-    auc = auc_with_ci(y, p, DEFAULT_LEVEL)
-    hl = hosmer_lemeshow(y, p, HL_GROUPS)
+    found = pd_validation(y, p, grade, level, HL_GROUPS)
+    hl = found.hosmer_lemeshow
     pd_summary = {
-        "loans": int(y.size), "bad_loans": int(y.sum()),
-        "default_rate": float(y.mean()), "mean_pd": float(p.mean()),
-        "auc": auc.auc, "auc_low": auc.low, "auc_high": auc.high,
-        "auc_level": DEFAULT_LEVEL, "gini": float(gini(auc.auc)),
-        "ks": ks_statistic(y, p), "brier": brier(y, p),
-        "brier_base_rate": base_rate_brier(y),
+        "loans": found.loans, "bad_loans": found.bad_loans,
+        "default_rate": found.default_rate, "mean_pd": found.mean_pd,
+        "auc": found.auc.auc, "auc_low": found.auc.low, "auc_high": found.auc.high,
+        "auc_level": DEFAULT_LEVEL, "gini": found.gini, "ks": found.ks,
+        "brier": found.brier, "brier_base_rate": found.brier_base_rate,
         "hl_statistic": hl.statistic, "hl_dof": hl.dof, "hl_p_value": hl.p_value,
     }  # fmt: skip
 
@@ -156,8 +148,8 @@ def validate(
         "level": level,
         "pd": pd_summary,
         "hosmer_lemeshow": hl.table,
-        "binomial": binomial_test_by_group(y, p, grade, level),
-        "jeffreys": jeffreys_test_by_group(y, p, grade, level),
+        "binomial": found.binomial,
+        "jeffreys": found.jeffreys,
         "ead": {"summary": ead_summary, "by_decile": ead_deciles},
         "lgd": {"summary": lgd_summary, "by_decile": lgd_deciles},
     }

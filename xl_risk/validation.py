@@ -16,6 +16,8 @@ Discriminatory power: :func:`auc_with_ci`, :func:`gini`, :func:`ks_statistic`.
 Calibration: :func:`brier`, :func:`base_rate_brier`, :func:`hosmer_lemeshow`,
 :func:`binomial_test_by_group`, :func:`jeffreys_test_by_group`.
 Regressors: :func:`regression_error_by_decile`.
+All of a PD model's at once: :func:`pd_validation`, which both
+``xl-risk validate`` and the workbook's Validation sheet report.
 """
 
 from typing import NamedTuple
@@ -79,6 +81,79 @@ class HosmerLemeshowResult(NamedTuple):
     dof: int
     p_value: float
     table: pd.DataFrame
+
+
+class PDValidation(NamedTuple):
+    """Every statistic of a PD model on one set of loans.
+
+    Attributes
+    ----------
+    loans, bad_loans : int
+    default_rate, mean_pd : float
+        Fractions in [0, 1].
+    auc : AucInterval
+    gini, ks, brier, brier_base_rate : float
+    hosmer_lemeshow : HosmerLemeshowResult
+    binomial, jeffreys : pandas.DataFrame
+        Per-group tests, as :func:`binomial_test_by_group` and
+        :func:`jeffreys_test_by_group` return them.
+    """
+
+    loans: int
+    bad_loans: int
+    default_rate: float
+    mean_pd: float
+    auc: AucInterval
+    gini: float
+    ks: float
+    brier: float
+    brier_base_rate: float
+    hosmer_lemeshow: HosmerLemeshowResult
+    binomial: pd.DataFrame
+    jeffreys: pd.DataFrame
+
+
+def pd_validation(
+    y: ArrayLike,
+    p: ArrayLike,
+    group: ArrayLike,
+    level: float = DEFAULT_TEST_LEVEL,
+    groups: int = DEFAULT_GROUPS,
+) -> PDValidation:
+    """Discrimination and calibration of a PD model in one call.
+
+    Parameters
+    ----------
+    y, p, group : array_like
+        As for :func:`binomial_test_by_group`.
+    level : float, default 0.99
+        Confidence level of the per-group tests; the AUC interval is at
+        :data:`DEFAULT_LEVEL`.
+    groups : int, default 10
+        Hosmer-Lemeshow groups, fewer when there are fewer loans.
+
+    Raises
+    ------
+    ValueError
+        As the statistics it calls: invalid inputs, or fewer than 2
+        defaults or 2 non-defaults.
+    """
+    labels, scores = _check_y_p(y, p)
+    auc = auc_with_ci(labels, scores, DEFAULT_LEVEL)
+    return PDValidation(
+        loans=int(labels.size),
+        bad_loans=int(labels.sum()),
+        default_rate=float(labels.mean()),
+        mean_pd=float(scores.mean()),
+        auc=auc,
+        gini=float(gini(auc.auc)),
+        ks=ks_statistic(labels, scores),
+        brier=brier(labels, scores),
+        brier_base_rate=base_rate_brier(labels),
+        hosmer_lemeshow=hosmer_lemeshow(labels, scores, min(groups, labels.size)),
+        binomial=binomial_test_by_group(labels, scores, group, level),
+        jeffreys=jeffreys_test_by_group(labels, scores, group, level),
+    )
 
 
 def auc_with_ci(

@@ -17,14 +17,7 @@ from xl_risk.reports.layout import Block, Chart, Table
 from xl_risk.validation import (
     DEFAULT_LEVEL,
     DEFAULT_TEST_LEVEL,
-    auc_with_ci,
-    base_rate_brier,
-    binomial_test_by_group,
-    brier,
-    gini,
-    hosmer_lemeshow,
-    jeffreys_test_by_group,
-    ks_statistic,
+    pd_validation,
     regression_error_by_decile,
 )
 
@@ -38,7 +31,7 @@ AT = f"at {LEVEL:.0%}"
 CI = f"{DEFAULT_LEVEL:.0%} CI"
 SMALL_P = 0.001  # shown as p < 0.001
 PASS, FAIL = "pass", "fail"
-TESTS = (("Binomial", binomial_test_by_group), ("Jeffreys", jeffreys_test_by_group))
+TESTS = (("Binomial", "binomial"), ("Jeffreys", "jeffreys"))  # name, field
 IN_WORDS = {"Binomial": "binomial", "Jeffreys": "Jeffreys"}  # inside a sentence
 TARGETS = {
     "ead": ("EAD", "share of principal", "ead"),
@@ -81,15 +74,14 @@ def measure(ctx: Context, key: str) -> dict | None:
     if min(y.sum(), (1 - y).sum()) < MIN_CLASS:
         return None
 
-    auc = auc_with_ci(y, p, DEFAULT_LEVEL)
     grades = rows["grade"].fillna(BLANK_GRADE).to_numpy()
+    v = pd_validation(y, p, grades, LEVEL, GROUPS)
     found = {
-        "loans": len(y), "bad": int(y.sum()), "rate": float(y.mean()),
-        "auc": auc.auc, "low": auc.low, "high": auc.high,
-        "gini": float(gini(auc.auc)), "ks": ks_statistic(y, p),
-        "brier": brier(y, p), "brier_base": base_rate_brier(y),
-        "hl": hosmer_lemeshow(y, p, min(GROUPS, len(y))),
-        "tests": {name: test(y, p, grades, LEVEL) for name, test in TESTS},
+        "loans": v.loans, "bad": v.bad_loans, "rate": v.default_rate,
+        "auc": v.auc.auc, "low": v.auc.low, "high": v.auc.high,
+        "gini": v.gini, "ks": v.ks, "brier": v.brier,
+        "brier_base": v.brier_base_rate, "hl": v.hosmer_lemeshow,
+        "tests": {name: getattr(v, key) for name, key in TESTS},
     }  # fmt: skip
 
     bad = rows[rows["bad"] == 1]
