@@ -184,14 +184,17 @@ def score(
     file: Path, out: Path, models_dir: Path | None, with_reasons: bool = False
 ) -> None:
     """Score applications in FILE: adds pd, ead, lgd, expected_loss per row."""
+    from xl_risk.parsing import read_table
+    from xl_risk.schema import INPUT_FIELDS
     from xl_risk.scoring import OUTPUTS, score_frame
 
     bundle, (data,) = _load_or_fail(models_dir, file)
-    scored = score_frame(bundle, data)
+    table = read_table(data, INPUT_FIELDS)
+    scored = score_frame(bundle, data, table)
     if with_reasons:
         from xl_risk.reasons import reasons_frame
 
-        scored = scored.join(reasons_frame(bundle, data))
+        scored = scored.join(reasons_frame(bundle, table))
     if out.suffix.lower() == ".xlsx":
         scored.to_excel(out, index=False)
     elif out.suffix.lower() == ".csv":

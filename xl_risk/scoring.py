@@ -93,10 +93,16 @@ def score(
     return score_table(bundle, read_table(data, INPUT_FIELDS), quiet)
 
 
-def score_frame(bundle: Bundle, data: pd.DataFrame) -> pd.DataFrame:
+def score_frame(
+    bundle: Bundle, data: pd.DataFrame, table: Table | None = None
+) -> pd.DataFrame:
     """The input's id column (when it has one) with pd, ead, lgd, expected_loss
-    and a ``problem`` column naming why a row was not scored."""
-    table = read_table(data, INPUT_FIELDS)
+    and a ``problem`` column naming why a row was not scored.
+
+    ``table`` is ``data`` as :func:`xl_risk.parsing.read_table` already read
+    it, when the caller needs it too (reasons); otherwise it is read here.
+    """
+    table = read_table(data, INPUT_FIELDS) if table is None else table
     scores = score_table(bundle, table).frame()
     id_header = match_headers(data.columns)[0].get("loan_id")
     if id_header is not None:
