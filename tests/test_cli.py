@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
 from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, main
+from xl_risk.reasons import reasons
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import OUTPUTS, score
 
@@ -106,6 +107,26 @@ def test_cli_score_matches_library_scores(trained_models_dir, applications, tmp_
     scored = pd.read_csv(out)
     for name in OUTPUTS:
         np.testing.assert_allclose(scored[name], expected[name], rtol=1e-15)
+
+
+def test_cli_score_reasons_are_the_library_reasons(
+    trained_models_dir, applications, tmp_path
+):
+    out = tmp_path / "scores.csv"
+    given = pd.read_csv(applications, dtype={"id": str})
+    expected = reasons(bundles.current(trained_models_dir), given)
+
+    result = run("score", applications, "-o", out, "--reasons",
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    scored = pd.read_csv(out, dtype={"id": str})
+    columns = [c for c in scored.columns if c.startswith("reason_")]
+    assert columns == ["reason_1", "reason_2", "reason_3", "reason_4"]
+    written = [[r for r in row if isinstance(r, str)] for row in scored[columns].values]
+    assert written == expected
+    assert all(written[:-2])
+    assert written[-2:] == [[], []]  # the two rows that cannot be scored
 
 
 def test_cli_score_xlsx_output_holds_the_csv_numbers(
