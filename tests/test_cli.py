@@ -1,5 +1,7 @@
 """The xl-risk command line: exit codes, messages and scored files."""
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,11 +9,14 @@ from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
 from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, main
+from xl_risk.demo import make_portfolio
 from xl_risk.reasons import reasons
 from xl_risk.samples import sample_applications
+from xl_risk.schema import BAD_STATUSES, GOOD_STATUSES, RUNNING_STATUSES
 from xl_risk.scoring import OUTPUTS, score
 
 HEADER_ROWS = 1  # messages number rows as a spreadsheet does
+HISTORY_LOANS = 2_000
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +43,16 @@ def applications(tmp_path_factory):
 
 def spreadsheet_row(position: int) -> int:
     return position + HEADER_ROWS + 1
+
+
+def assert_one_line_failure(result, code: int, *fragments: str) -> None:
+    """The command exited on purpose with ``code``: one error line, no traceback."""
+    assert isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == code
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0]
 
 
 @pytest.mark.parametrize("command", ["info", "rollback"])
@@ -196,3 +211,61 @@ def test_cli_retrain_unusable_data_names_the_problem(tmp_path):
     assert "missing column: loan status" in result.stderr
     assert "missing column: principal repaid" in result.stderr
     assert "missing column: recoveries" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def portfolio():
+    return make_portfolio(n_loans=HISTORY_LOANS, seed=3)
+
+
+@pytest.fixture
+def serving(trained_models_dir, tmp_path):
+    """A private copy of a models folder with one bundle in service."""
+    models = tmp_path / "models"
+    shutil.copytree(trained_models_dir, models)
+    return models
+
+
+@pytest.mark.parametrize(
+    ("history", "fragments"),
+    [
+        (
+            lambda f: f[f["loan_status"].isin(BAD_STATUSES)],
+            ["the training split has no good (non-defaulted) loans", "got 0"],
+        ),
+        (
+            lambda f: f[f["loan_status"].isin(GOOD_STATUSES)],
+            ["too few defaulted loans to fit EAD and LGD", "got 0"],
+        ),
+        (
+            lambda f: f.assign(loan_status="Current"),
+            [
+                f"no finished loans: all {HISTORY_LOANS:,} are still running",
+                "running statuses: " + ", ".join(RUNNING_STATUSES),
+            ],
+        ),
+        (
+            lambda f: f.assign(issue_d="Nov-2011"),
+            [
+                "every loan was issued in 2011-11",
+                "the out-of-time window (the latest 6 issue months, 2011-06 to 2011-11",
+                "oot_months",
+                "leaves no loans to train on",
+            ],
+        ),
+    ],
+    ids=["all-bad", "all-good", "all-running", "one-month"],
+)
+def test_cli_retrain_unlearnable_history_says_why_and_keeps_the_bundle(
+    serving, portfolio, tmp_path, history, fragments
+):
+    path = tmp_path / "history.csv"
+    history(portfolio).to_csv(path, index=False)
+    pointer = (serving / bundles.POINTER).read_text(encoding="utf-8")
+    before = bundles.versions(serving)
+
+    result = run("retrain", "--data", path, "--no-report", "--models", serving)
+
+    assert_one_line_failure(result, EXIT_DATA, *fragments)
+    assert (serving / bundles.POINTER).read_text(encoding="utf-8") == pointer
+    assert bundles.versions(serving) == before
