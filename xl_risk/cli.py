@@ -350,7 +350,7 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
 
     bundle, _ = _load_or_fail(models_dir)
     try:
-        table = read_history(file)
+        result = run_validation(bundle, read_history(file), split=part)
     except DataError as err:
         _fail(str(err), EXIT_DATA)
 
@@ -361,7 +361,7 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
             "note: the bundle was trained on this file, so most of these loans were "
             "seen in training; --split oot measures only the out-of-time rows"
         )
-    _print_validation(run_validation(bundle, table, split=part))
+    _print_validation(result)
 
 
 @main.command()
