@@ -269,3 +269,16 @@ def test_cli_retrain_unlearnable_history_says_why_and_keeps_the_bundle(
     assert_one_line_failure(result, EXIT_DATA, *fragments)
     assert (serving / bundles.POINTER).read_text(encoding="utf-8") == pointer
     assert bundles.versions(serving) == before
+
+
+def test_cli_capital_missing_column_names_it(
+    trained_models_dir, applications, tmp_path
+):
+    path = tmp_path / "no_grade.csv"
+    pd.read_csv(applications).drop(columns=["grade"]).to_csv(path, index=False)
+
+    result = run("capital", path, "--models", trained_models_dir)
+
+    assert_one_line_failure(
+        result, EXIT_DATA, "grade: required, but no column is named grade"
+    )
