@@ -8,14 +8,17 @@ import pytest
 from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
-from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, main
+from xl_risk.capital import SCALING_RANGE
+from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, capital, main
 from xl_risk.demo import make_portfolio
+from xl_risk.excel.convert import ARGUMENTS
 from xl_risk.reasons import reasons
 from xl_risk.samples import sample_applications
 from xl_risk.schema import BAD_STATUSES, GOOD_STATUSES, RUNNING_STATUSES
 from xl_risk.scoring import OUTPUTS, score
 
 HEADER_ROWS = 1  # messages number rows as a spreadsheet does
+EXIT_USAGE = 2  # click's own code for an option it refuses
 HISTORY_LOANS = 2_000
 
 
@@ -282,3 +285,32 @@ def test_cli_capital_missing_column_names_it(
     assert_one_line_failure(
         result, EXIT_DATA, "grade: required, but no column is named grade"
     )
+
+
+@pytest.mark.parametrize("scaling", ["5", "0.5", "1.07"])
+def test_cli_capital_refuses_scaling_outside_the_declared_range(
+    trained_models_dir, applications, scaling
+):
+    result = run("capital", applications, "--scaling", scaling,
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == EXIT_USAGE
+    assert "Invalid value for '--scaling'" in result.stderr
+    assert "risk_weight" not in result.stdout
+
+
+def test_cli_capital_scaling_range_is_the_cell_functions_range():
+    option = next(p for p in capital.params if p.name == "scaling")
+    declared = ARGUMENTS["scaling"]
+
+    assert (option.type.min, option.type.max) == SCALING_RANGE
+    assert (declared.minimum, declared.maximum) == SCALING_RANGE
+
+
+def test_cli_capital_accepts_basel_ii_scaling(trained_models_dir, applications):
+    result = run("capital", applications, "--scaling", str(SCALING_RANGE[1]),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "risk_weight" in result.stdout

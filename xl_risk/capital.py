@@ -39,6 +39,10 @@ PD_FLOOR = 0.0003
 BASEL_II_SCALING = 1.06
 """Basel II scaling factor applied to K; pass as ``scaling`` to use it."""
 
+SCALING_RANGE = (1.0, BASEL_II_SCALING)
+"""Scaling factors an analyst may ask for (the IRB_CAPITAL and IRB_RWA cell
+functions, ``xl-risk capital --scaling``): none, up to Basel II's."""
+
 CONFIDENCE_LEVEL = 0.999
 """One-year confidence level of the IRB (Vasicek) model."""
 

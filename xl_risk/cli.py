@@ -16,6 +16,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from xl_risk import bundle as bundles
+from xl_risk.capital import SCALING_RANGE
 from xl_risk.intake import DataError, read_raw
 
 EXIT_DATA = 1
@@ -442,7 +443,10 @@ def scorecard_command(
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--scaling", type=float, default=1.0, help="Factor on K (1.06 under Basel II)."
+    "--scaling",
+    type=click.FloatRange(*SCALING_RANGE),
+    default=1.0,
+    help="Factor on K: 1, or 1.06 under Basel II (as IRB_CAPITAL takes it).",
 )
 @models_option
 def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
