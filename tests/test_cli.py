@@ -314,3 +314,81 @@ def test_cli_capital_accepts_basel_ii_scaling(trained_models_dir, applications):
 
     assert result.exit_code == 0, result.output
     assert "risk_weight" in result.stdout
+
+
+def output_args(command: str, applications, out) -> list:
+    """The arguments of each command that writes a file named by -o."""
+    given = [applications] if command == "score" else []
+    return [command, *given, "-o", out]
+
+
+OUTPUTS_BY_COMMAND = [
+    ("score", "scored.csv"),
+    ("score", "scored.xlsx"),
+    ("scorecard", "points.csv"),
+    ("scorecard", "points.xlsx"),
+    ("model-card", "card.md"),
+]
+
+
+@pytest.mark.parametrize(("command", "name"), OUTPUTS_BY_COMMAND)
+def test_cli_output_in_a_missing_folder_creates_it(
+    trained_models_dir, applications, tmp_path, command, name
+):
+    out = tmp_path / "new" / "folder" / name
+
+    result = run(*output_args(command, applications, out),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize(("command", "name"), OUTPUTS_BY_COMMAND)
+def test_cli_output_that_cannot_be_written_exits_1_in_one_line(
+    trained_models_dir, applications, tmp_path, command, name
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    out = blocker / "sub" / name
+
+    result = run(*output_args(command, applications, out),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert_one_line_failure(result, EXIT_DATA, f"--out: cannot write '{out}'")
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "expected"),
+    [
+        ("score", "scored.txt", "expected a .csv or .xlsx name, got 'scored.txt'"),
+        ("scorecard", "points.txt", "expected a .csv or .xlsx name, got 'points.txt'"),
+        ("model-card", "card.txt", "expected a .md name, got 'card.txt'"),
+    ],
+)
+def test_cli_output_with_another_suffix_is_refused_before_any_work(
+    trained_models_dir, applications, tmp_path, command, name, expected
+):
+    out = tmp_path / name
+
+    result = run(*output_args(command, applications, out),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert_one_line_failure(result, EXIT_DATA, f"--out: {expected}")
+    assert result.stdout == ""
+    assert not out.exists()
+
+
+def test_cli_retrain_report_with_another_suffix_is_refused_before_training(
+    tmp_path,
+):
+    models_dir = tmp_path / "models"
+
+    result = run("retrain", "--report", tmp_path / "report.csv",
+                 "--models", models_dir)  # fmt: skip
+
+    assert_one_line_failure(
+        result, EXIT_DATA, "--report: expected a .xlsx name, got 'report.csv'"
+    )
+    assert bundles.current_version(models_dir) is None
