@@ -3,6 +3,7 @@
 import shutil
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -20,6 +21,7 @@ from xl_risk.scoring import OUTPUTS, score
 HEADER_ROWS = 1  # messages number rows as a spreadsheet does
 EXIT_USAGE = 2  # click's own code for an option it refuses
 HISTORY_LOANS = 2_000
+INJECTED = '=HYPERLINK("http://example.invalid","open")'
 
 
 @pytest.fixture(autouse=True)
@@ -392,3 +394,20 @@ def test_cli_retrain_report_with_another_suffix_is_refused_before_training(
         result, EXIT_DATA, "--report: expected a .xlsx name, got 'report.csv'"
     )
     assert bundles.current_version(models_dir) is None
+
+
+def test_cli_score_xlsx_writes_ids_as_text_not_formulas(
+    trained_models_dir, applications, tmp_path
+):
+    given = pd.read_csv(applications, dtype={"id": str})
+    given.loc[[0, 1], "id"] = [INJECTED, "#N/A"]
+    path, out = tmp_path / "applications.csv", tmp_path / "scored.xlsx"
+    given.to_csv(path, index=False)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    for row, text in ((2, INJECTED), (3, "#N/A")):
+        assert sheet.cell(row, 1).data_type == "s"
+        assert sheet.cell(row, 1).value == text

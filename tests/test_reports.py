@@ -51,6 +51,7 @@ SHEET_NAMES = [
 ]
 TOLERANCE = 1e-9
 EMU_PER_CM = 360_000
+INJECTED = '=HYPERLINK("http://example.invalid","open")'
 
 
 # ------------------------------------------------------------------ fixtures
@@ -181,6 +182,20 @@ def test_write_report_writes_sheet_modules_in_order():
 
 def test_write_report_leaves_no_temporary_file(report_path):
     assert [p.name for p in report_path.parent.iterdir()] == [report_path.name]
+
+
+def test_write_report_writes_text_from_the_loans_as_text(trained, tmp_path):
+    bundle, frame = trained
+    tainted = frame.assign(loan_id=INJECTED, job_title=INJECTED)
+
+    path = write_report(bundle, tainted, tmp_path / "RiskReport.xlsx")
+
+    book = openpyxl.load_workbook(path)
+    cells = [c for ws in book for row in ws.iter_rows() for c in row]
+    shown = {c.parent.title for c in cells if c.value == INJECTED}
+    assert {"Portfolio", "Exploratory analysis"} <= shown
+    assert {c.data_type for c in cells if c.value == INJECTED} == {"s"}
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
 
 
 def test_write_report_keeps_old_workbook_when_saving_fails(

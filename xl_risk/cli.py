@@ -86,9 +86,11 @@ def _write_output(path: Path, write: Callable[[Path], object], option: str) -> N
 
 
 def _write_table(frame, path: Path) -> None:
-    """A table as .csv or .xlsx, by the suffix of its name."""
+    """A table as .csv, or as .xlsx with text kept as text (never a formula)."""
+    from xl_risk.xlsx import write_frame
+
     if path.suffix.lower() == ".xlsx":
-        _write_output(path, lambda p: frame.to_excel(p, index=False), "--out")
+        _write_output(path, lambda p: write_frame(frame, p), "--out")
     else:
         _write_output(path, lambda p: frame.to_csv(p, index=False), "--out")
 
