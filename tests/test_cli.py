@@ -1,17 +1,27 @@
 """The xl-risk command line: exit codes, messages and scored files."""
 
+import shutil
+
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
-from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, main
+from xl_risk.capital import SCALING_RANGE
+from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, capital, main
+from xl_risk.demo import make_portfolio
+from xl_risk.excel.convert import ARGUMENTS
 from xl_risk.reasons import reasons
 from xl_risk.samples import sample_applications
+from xl_risk.schema import BAD_STATUSES, GOOD_STATUSES, RUNNING_STATUSES
 from xl_risk.scoring import OUTPUTS, score
 
 HEADER_ROWS = 1  # messages number rows as a spreadsheet does
+EXIT_USAGE = 2  # click's own code for an option it refuses
+HISTORY_LOANS = 2_000
+INJECTED = '=HYPERLINK("http://example.invalid","open")'
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +48,16 @@ def applications(tmp_path_factory):
 
 def spreadsheet_row(position: int) -> int:
     return position + HEADER_ROWS + 1
+
+
+def assert_one_line_failure(result, code: int, *fragments: str) -> None:
+    """The command exited on purpose with ``code``: one error line, no traceback."""
+    assert isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == code
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0]
 
 
 @pytest.mark.parametrize("command", ["info", "rollback"])
@@ -196,3 +216,198 @@ def test_cli_retrain_unusable_data_names_the_problem(tmp_path):
     assert "missing column: loan status" in result.stderr
     assert "missing column: principal repaid" in result.stderr
     assert "missing column: recoveries" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def portfolio():
+    return make_portfolio(n_loans=HISTORY_LOANS, seed=3)
+
+
+@pytest.fixture
+def serving(trained_models_dir, tmp_path):
+    """A private copy of a models folder with one bundle in service."""
+    models = tmp_path / "models"
+    shutil.copytree(trained_models_dir, models)
+    return models
+
+
+@pytest.mark.parametrize(
+    ("history", "fragments"),
+    [
+        (
+            lambda f: f[f["loan_status"].isin(BAD_STATUSES)],
+            ["the training split has no good (non-defaulted) loans", "got 0"],
+        ),
+        (
+            lambda f: f[f["loan_status"].isin(GOOD_STATUSES)],
+            ["too few defaulted loans to fit EAD and LGD", "got 0"],
+        ),
+        (
+            lambda f: f.assign(loan_status="Current"),
+            [
+                f"no finished loans: all {HISTORY_LOANS:,} are still running",
+                "running statuses: " + ", ".join(RUNNING_STATUSES),
+            ],
+        ),
+        (
+            lambda f: f.assign(issue_d="Nov-2011"),
+            [
+                "every loan was issued in 2011-11",
+                "the out-of-time window (the latest 6 issue months, 2011-06 to 2011-11",
+                "oot_months",
+                "leaves no loans to train on",
+            ],
+        ),
+    ],
+    ids=["all-bad", "all-good", "all-running", "one-month"],
+)
+def test_cli_retrain_unlearnable_history_says_why_and_keeps_the_bundle(
+    serving, portfolio, tmp_path, history, fragments
+):
+    path = tmp_path / "history.csv"
+    history(portfolio).to_csv(path, index=False)
+    pointer = (serving / bundles.POINTER).read_text(encoding="utf-8")
+    before = bundles.versions(serving)
+
+    result = run("retrain", "--data", path, "--no-report", "--models", serving)
+
+    assert_one_line_failure(result, EXIT_DATA, *fragments)
+    assert (serving / bundles.POINTER).read_text(encoding="utf-8") == pointer
+    assert bundles.versions(serving) == before
+
+
+def test_cli_capital_missing_column_names_it(
+    trained_models_dir, applications, tmp_path
+):
+    path = tmp_path / "no_grade.csv"
+    pd.read_csv(applications).drop(columns=["grade"]).to_csv(path, index=False)
+
+    result = run("capital", path, "--models", trained_models_dir)
+
+    assert_one_line_failure(
+        result, EXIT_DATA, "grade: required, but no column is named grade"
+    )
+
+
+@pytest.mark.parametrize("scaling", ["5", "0.5", "1.07"])
+def test_cli_capital_refuses_scaling_outside_the_declared_range(
+    trained_models_dir, applications, scaling
+):
+    result = run("capital", applications, "--scaling", scaling,
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == EXIT_USAGE
+    assert "Invalid value for '--scaling'" in result.stderr
+    assert "risk_weight" not in result.stdout
+
+
+def test_cli_capital_scaling_range_is_the_cell_functions_range():
+    option = next(p for p in capital.params if p.name == "scaling")
+    declared = ARGUMENTS["scaling"]
+
+    assert (option.type.min, option.type.max) == SCALING_RANGE
+    assert (declared.minimum, declared.maximum) == SCALING_RANGE
+
+
+def test_cli_capital_accepts_basel_ii_scaling(trained_models_dir, applications):
+    result = run("capital", applications, "--scaling", str(SCALING_RANGE[1]),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "risk_weight" in result.stdout
+
+
+def output_args(command: str, applications, out) -> list:
+    """The arguments of each command that writes a file named by -o."""
+    given = [applications] if command == "score" else []
+    return [command, *given, "-o", out]
+
+
+OUTPUTS_BY_COMMAND = [
+    ("score", "scored.csv"),
+    ("score", "scored.xlsx"),
+    ("scorecard", "points.csv"),
+    ("scorecard", "points.xlsx"),
+    ("model-card", "card.md"),
+]
+
+
+@pytest.mark.parametrize(("command", "name"), OUTPUTS_BY_COMMAND)
+def test_cli_output_in_a_missing_folder_creates_it(
+    trained_models_dir, applications, tmp_path, command, name
+):
+    out = tmp_path / "new" / "folder" / name
+
+    result = run(*output_args(command, applications, out),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize(("command", "name"), OUTPUTS_BY_COMMAND)
+def test_cli_output_that_cannot_be_written_exits_1_in_one_line(
+    trained_models_dir, applications, tmp_path, command, name
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    out = blocker / "sub" / name
+
+    result = run(*output_args(command, applications, out),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert_one_line_failure(result, EXIT_DATA, f"--out: cannot write '{out}'")
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "expected"),
+    [
+        ("score", "scored.txt", "expected a .csv or .xlsx name, got 'scored.txt'"),
+        ("scorecard", "points.txt", "expected a .csv or .xlsx name, got 'points.txt'"),
+        ("model-card", "card.txt", "expected a .md name, got 'card.txt'"),
+    ],
+)
+def test_cli_output_with_another_suffix_is_refused_before_any_work(
+    trained_models_dir, applications, tmp_path, command, name, expected
+):
+    out = tmp_path / name
+
+    result = run(*output_args(command, applications, out),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert_one_line_failure(result, EXIT_DATA, f"--out: {expected}")
+    assert result.stdout == ""
+    assert not out.exists()
+
+
+def test_cli_retrain_report_with_another_suffix_is_refused_before_training(
+    tmp_path,
+):
+    models_dir = tmp_path / "models"
+
+    result = run("retrain", "--report", tmp_path / "report.csv",
+                 "--models", models_dir)  # fmt: skip
+
+    assert_one_line_failure(
+        result, EXIT_DATA, "--report: expected a .xlsx name, got 'report.csv'"
+    )
+    assert bundles.current_version(models_dir) is None
+
+
+def test_cli_score_xlsx_writes_ids_as_text_not_formulas(
+    trained_models_dir, applications, tmp_path
+):
+    given = pd.read_csv(applications, dtype={"id": str})
+    given.loc[[0, 1], "id"] = [INJECTED, "#N/A"]
+    path, out = tmp_path / "applications.csv", tmp_path / "scored.xlsx"
+    given.to_csv(path, index=False)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    for row, text in ((2, INJECTED), (3, "#N/A")):
+        assert sheet.cell(row, 1).data_type == "s"
+        assert sheet.cell(row, 1).value == text

@@ -1,13 +1,17 @@
 """Tests for xl_risk.model_validation and the ``xl-risk validate`` command."""
 
+import re
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from xl_risk.cli import main
 from xl_risk.demo import make_portfolio
+from xl_risk.intake import DataError
 from xl_risk.model_validation import validate
 from xl_risk.parsing import read_table
+from xl_risk.schema import BAD_STATUSES
 
 LEVEL = 0.99
 LOANS = 3_000
@@ -94,3 +98,37 @@ def test_cli_validate_needs_outcomes(trained_models_dir, history, tmp_path):
 
     assert done.exit_code == 1
     assert "missing column: loan status" in done.output
+
+
+def one_outcome(history, bad: bool):
+    """The loans of a history that all defaulted, or that all were repaid."""
+    return history[history["loan_status"].isin(BAD_STATUSES) == bad]
+
+
+@pytest.mark.parametrize(("bad", "counts"), [(True, "0 good"), (False, "0 bad and")])
+def test_validate_refuses_loans_of_one_outcome(bundle, history, bad, counts):
+    table = read_table(one_outcome(history, bad))
+
+    with pytest.raises(DataError, match=f"at least 2 bad and 2 good .*{counts}"):
+        validate(bundle, table)
+
+
+@pytest.mark.parametrize(
+    ("bad", "counts"),
+    [(True, r"got [\d,]+ bad and 0 good"), (False, r"got 0 bad and [\d,]+ good")],
+)
+def test_cli_validate_loans_of_one_outcome_exits_1_in_one_line(
+    trained_models_dir, history, tmp_path, bad, counts
+):
+    path = tmp_path / "history.csv"
+    one_outcome(history, bad).to_csv(path, index=False)
+
+    done = CliRunner().invoke(
+        main, ["validate", str(path), "--models", str(trained_models_dir)]
+    )
+
+    assert isinstance(done.exception, SystemExit), done.output
+    assert done.exit_code == 1
+    (line,) = done.stderr.splitlines()
+    expected = "error: validation needs at least 2 bad and 2 good finished loans, "
+    assert re.fullmatch(re.escape(expected) + counts, line), line

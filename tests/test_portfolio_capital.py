@@ -12,6 +12,7 @@ from xl_risk.capital import (
     portfolio_capital,
 )
 from xl_risk.demo import make_portfolio
+from xl_risk.intake import DataError
 from xl_risk.scoring import score
 
 LOANS = 1_000
@@ -69,6 +70,26 @@ def test_portfolio_capital_counts_rows_it_cannot_score(bundle, applications):
 
     assert table.attrs["unscored"] == 2
     assert table.loc[PORTFOLIO_TOTAL, "loans"] == 8
+
+
+@pytest.mark.parametrize(
+    ("dropped", "message"),
+    [
+        (["grade"], "grade: required, but no column is named grade"),
+        (
+            ["grade", "funded_amnt", "loan_amnt"],
+            "principal: required, but no column is named .*; "
+            "grade: required, but no column is named grade",
+        ),
+    ],
+)
+def test_portfolio_capital_missing_column_names_it(
+    bundle, applications, dropped, message
+):
+    rows = applications.head(10).drop(columns=dropped)
+
+    with pytest.raises(DataError, match=f"none of the 10 applications .*{message}"):
+        portfolio_capital(bundle, rows)
 
 
 def test_portfolio_capital_rejects_invalid_scaling(bundle, applications):

@@ -51,6 +51,8 @@ SHEET_NAMES = [
 ]
 TOLERANCE = 1e-9
 EMU_PER_CM = 360_000
+INJECTED = '=HYPERLINK("http://example.invalid","open")'
+PRIVATE = 0o600
 
 
 # ------------------------------------------------------------------ fixtures
@@ -181,6 +183,35 @@ def test_write_report_writes_sheet_modules_in_order():
 
 def test_write_report_leaves_no_temporary_file(report_path):
     assert [p.name for p in report_path.parent.iterdir()] == [report_path.name]
+
+
+def test_write_report_is_readable_like_a_bundle(report_path):
+    assert report_path.stat().st_mode & 0o777 == bundles.READABLE_FILE
+
+
+def test_write_report_over_a_private_report_makes_it_readable(trained, tmp_path):
+    bundle, frame = trained
+    path = tmp_path / "RiskReport.xlsx"
+    path.write_bytes(b"report of an earlier run")
+    path.chmod(PRIVATE)
+
+    write_report(bundle, frame, path)
+
+    assert path.stat().st_mode & 0o777 == bundles.READABLE_FILE
+
+
+def test_write_report_writes_text_from_the_loans_as_text(trained, tmp_path):
+    bundle, frame = trained
+    tainted = frame.assign(loan_id=INJECTED, job_title=INJECTED)
+
+    path = write_report(bundle, tainted, tmp_path / "RiskReport.xlsx")
+
+    book = openpyxl.load_workbook(path)
+    cells = [c for ws in book for row in ws.iter_rows() for c in row]
+    shown = {c.parent.title for c in cells if c.value == INJECTED}
+    assert {"Portfolio", "Exploratory analysis"} <= shown
+    assert {c.data_type for c in cells if c.value == INJECTED} == {"s"}
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
 
 
 def test_write_report_keeps_old_workbook_when_saving_fails(

@@ -39,6 +39,10 @@ PD_FLOOR = 0.0003
 BASEL_II_SCALING = 1.06
 """Basel II scaling factor applied to K; pass as ``scaling`` to use it."""
 
+SCALING_RANGE = (1.0, BASEL_II_SCALING)
+"""Scaling factors an analyst may ask for (the IRB_CAPITAL and IRB_RWA cell
+functions, ``xl-risk capital --scaling``): none, up to Basel II's."""
+
 CONFIDENCE_LEVEL = 0.999
 """One-year confidence level of the IRB (Vasicek) model."""
 
@@ -396,17 +400,31 @@ def portfolio_capital(
         one-year PD), ``capital`` (money), ``k`` (capital / EAD), ``rwa``
         (money) and ``risk_weight`` (RWA / EAD). ``attrs["unscored"]``
         counts the rows left out because they could not be scored.
+
+    Raises
+    ------
+    DataError
+        No row can be scored (a required column is missing, say); the
+        message is the first row's, as ``xl-risk score`` gives it.
     """
     # Imported here so the IRB formulas above stay importable without the
     # model stack (joblib, LightGBM) that scoring needs.
     import pandas
 
+    from xl_risk.intake import DataError
     from xl_risk.parsing import read_table
     from xl_risk.scoring import score_table
 
     table = read_table(data)
     scores = score_table(bundle, table, quiet)
     scored = ~np.isnan(scores.pd)
+    if table.n_rows == 0:
+        raise DataError("no applications to score")
+    if not scored.any():  # a required column missing, say: every row says so
+        raise DataError(
+            f"none of the {table.n_rows:,} applications can be scored (the "
+            f"first: {scores.problems[0]})"
+        )
     ead = table.get("principal")[scored] * scores.ead[scored]
     lgd = scores.lgd[scored]
     pd_ = one_year_pd(scores.pd[scored], table.get("term_months")[scored])

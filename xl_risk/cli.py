@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from xl_risk import bundle as bundles
+from xl_risk.capital import SCALING_RANGE
 from xl_risk.intake import DataError, read_raw
 
 EXIT_DATA = 1
@@ -23,6 +25,10 @@ EXIT_BUNDLE = 3
 EXIT_BUSY = 4
 EXIT_NOT_PROMOTED = 5
 RETRAIN_PHASES = 8
+TABLE_SUFFIXES = (".csv", ".xlsx")
+REPORT_SUFFIXES = (".xlsx",)
+MACRO_SUFFIXES = (".xlsm",)
+CARD_SUFFIXES = (".md",)
 
 log = logging.getLogger("xl_risk")
 
@@ -50,6 +56,43 @@ def _load_or_fail(models_dir: Path | None, *files: Path):
     except DataError as err:
         _fail(str(err), EXIT_DATA)
     return bundle, frames
+
+
+def _check_suffix(path: Path | None, suffixes: tuple[str, ...], option: str) -> None:
+    """Exit with one line unless an output file's name ends in one of suffixes.
+
+    Checked before any work, so a misspelt name costs nothing.
+    """
+    if path is not None and path.suffix.lower() not in suffixes:
+        _fail(
+            f"{option}: expected a {' or '.join(suffixes)} name, got '{path.name}'",
+            EXIT_DATA,
+        )
+
+
+def _write_output(path: Path, write: Callable[[Path], object], option: str) -> None:
+    """Create the output's folder, then write; an OS error ends in one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+    except FileExistsError as err:  # mkdir found a file where a folder goes
+        _fail(f"{option}: cannot write '{path}': '{err.filename}' is a file, "
+              "not a folder", EXIT_DATA)  # fmt: skip
+    except OSError as err:
+        reason = err.strerror or str(err)
+        if err.filename is not None and str(err.filename) != str(path):
+            reason += f" ({err.filename})"
+        _fail(f"{option}: cannot write '{path}': {reason}", EXIT_DATA)
+
+
+def _write_table(frame, path: Path) -> None:
+    """A table as .csv, or as .xlsx with text kept as text (never a formula)."""
+    from xl_risk.xlsx import write_frame
+
+    if path.suffix.lower() == ".xlsx":
+        _write_output(path, lambda p: write_frame(frame, p), "--out")
+    else:
+        _write_output(path, lambda p: frame.to_csv(p, index=False), "--out")
 
 
 models_option = click.option(
@@ -125,6 +168,8 @@ def retrain(
     workbook = None
     if refresh_workbook is not None:  # "" when the option is given alone
         workbook = Path(refresh_workbook or default_workbook_path())
+    _check_suffix(report, REPORT_SUFFIXES, "--report")
+    _check_suffix(workbook, MACRO_SUFFIXES, "--refresh-workbook")
 
     phases = RETRAIN_PHASES + (workbook is not None)
     bar = tqdm(total=phases, desc="retrain", unit="phase", file=sys.stderr)
@@ -188,6 +233,7 @@ def score(
     from xl_risk.schema import INPUT_FIELDS
     from xl_risk.scoring import OUTPUTS, score_frame
 
+    _check_suffix(out, TABLE_SUFFIXES, "--out")
     bundle, (data,) = _load_or_fail(models_dir, file)
     table = read_table(data, INPUT_FIELDS)
     scored = score_frame(bundle, data, table)
@@ -195,12 +241,7 @@ def score(
         from xl_risk.reasons import reasons_frame
 
         scored = scored.join(reasons_frame(bundle, table))
-    if out.suffix.lower() == ".xlsx":
-        scored.to_excel(out, index=False)
-    elif out.suffix.lower() == ".csv":
-        scored.to_csv(out, index=False)
-    else:
-        _fail(f"output: expected a .csv or .xlsx name, got '{out.name}'", EXIT_DATA)
+    _write_table(scored, out)
 
     failed = scored["problem"].notna()
     click.echo(f"scored {int((~failed).sum()):,} of {len(scored):,} rows "
@@ -350,7 +391,7 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
 
     bundle, _ = _load_or_fail(models_dir)
     try:
-        table = read_history(file)
+        result = run_validation(bundle, read_history(file), split=part)
     except DataError as err:
         _fail(str(err), EXIT_DATA)
 
@@ -361,7 +402,7 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
             "note: the bundle was trained on this file, so most of these loans were "
             "seen in training; --split oot measures only the out-of-time rows"
         )
-    _print_validation(run_validation(bundle, table, split=part))
+    _print_validation(result)
 
 
 @main.command()
@@ -419,6 +460,7 @@ def scorecard_command(
     """Points per input field of the bundle's PD model."""
     from xl_risk.scorecard import Scorecard
 
+    _check_suffix(out, TABLE_SUFFIXES, "--out")
     bundle, _ = _load_or_fail(models_dir)
     try:
         card = Scorecard.from_bundle(bundle, pdo, reference_score, reference_odds)
@@ -432,17 +474,17 @@ def scorecard_command(
     )
     click.echo(table.to_string(index=False))
     if out is not None:
-        if out.suffix.lower() == ".xlsx":
-            table.to_excel(out, index=False)
-        else:
-            table.to_csv(out, index=False)
+        _write_table(table, out)
         click.echo(f"points table: {out}")
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--scaling", type=float, default=1.0, help="Factor on K (1.06 under Basel II)."
+    "--scaling",
+    type=click.FloatRange(*SCALING_RANGE),
+    default=1.0,
+    help="Factor on K: 1, or 1.06 under Basel II (as IRB_CAPITAL takes it).",
 )
 @models_option
 def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
@@ -480,6 +522,10 @@ def model_card_command(out: Path | None, models_dir: Path | None) -> None:
     """Write the model card of the bundle in service."""
     from xl_risk.model_card import CARD_NAME, write_model_card
 
+    if out is not None and out.is_dir():
+        out = out / CARD_NAME
+    _check_suffix(out, CARD_SUFFIXES, "--out")
     bundle, _ = _load_or_fail(models_dir)
-    path = write_model_card(bundle.manifest, out or bundle.path / CARD_NAME)
+    path = out or bundle.path / CARD_NAME
+    _write_output(path, lambda p: write_model_card(bundle.manifest, p), "--out")
     click.echo(f"model card: {path}")

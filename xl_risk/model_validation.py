@@ -32,12 +32,14 @@ import pandas as pd
 
 from xl_risk.bundle import Bundle
 from xl_risk.config import TrainingConfig
+from xl_risk.intake import DataError
 from xl_risk.parsing import Table
 from xl_risk.quality import prepare_training
 from xl_risk.training import split as split_rows
 from xl_risk.validation import (
     DEFAULT_LEVEL,
     DEFAULT_TEST_LEVEL,
+    MIN_CLASS_SIZE_FOR_CI,
     pd_validation,
     regression_error_by_decile,
 )
@@ -63,6 +65,19 @@ def _rows(frame: pd.DataFrame, config: TrainingConfig, split: str) -> pd.DataFra
     parts = split_rows(frame, config)
     chosen = parts.test if split == "test" else parts.oot
     return frame.iloc[chosen].reset_index(drop=True)
+
+
+def _check_outcomes(y: np.ndarray, split: str) -> None:
+    """Refuse loans whose outcomes cannot measure discrimination (one class)."""
+    bad = int(y.sum())
+    good = int(y.size) - bad
+    if min(bad, good) < MIN_CLASS_SIZE_FOR_CI:
+        where = "" if split == "all" else f" in the {split} split"
+        raise DataError(
+            f"validation needs at least {MIN_CLASS_SIZE_FOR_CI} bad and "
+            f"{MIN_CLASS_SIZE_FOR_CI} good finished loans{where}, got {bad:,} bad "
+            f"and {good:,} good"
+        )
 
 
 def _fraction_errors(actual: np.ndarray, predicted: np.ndarray, mean: float):
@@ -104,10 +119,17 @@ def validate(
         ``jeffreys`` (DataFrames), ``ead`` and ``lgd`` (dicts holding
         ``summary`` and ``by_decile``), ``rows`` (what was used) and
         ``level``.
+
+    Raises
+    ------
+    DataError
+        No finished loans, or fewer than 2 bad or 2 good ones among those
+        used (the AUC's confidence interval needs both).
     """
     config = training_config(bundle)
     frame, quality = prepare_training(table, config)
     frame = _rows(frame, config, split)
+    _check_outcomes(frame["bad"].to_numpy().astype(int), split)
 
     matrix = bundle.encoder.transform({c: frame[c].to_numpy() for c in frame})
     y = frame["bad"].to_numpy().astype(int)

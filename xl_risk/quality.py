@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.config import TrainingConfig
+from xl_risk.intake import DataError
 from xl_risk.parsing import Table
-from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, Kind
+from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, RUNNING_STATUSES, Kind
 from xl_risk.targets import ead_fraction, lgd_fraction, pd_label
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ def prepare_training(
     report = QualityReport(rows_read=len(frame))
 
     frame["bad"] = pd_label(frame["loan_status"].to_numpy())
+    if len(frame) and frame["bad"].isna().all():
+        raise DataError(_no_finished_loans(frame["loan_status"]))
     frame = _drop(frame, frame["bad"].isna().to_numpy(), "loan not finished", report)
 
     key = ["loan_id"] if "loan_id" in frame and frame["loan_id"].notna().all() else None
@@ -107,7 +110,24 @@ def prepare_training(
     frame["lgd"] = np.where(bad, lgd, np.nan)
 
     report.rows_used = len(frame)
+    if frame.empty:
+        dropped = "; ".join(f"{why}: {n:,}" for why, n in report.dropped.items())
+        raise DataError(
+            f"no loans left after data quality: {report.rows_read:,} read, "
+            f"all dropped ({dropped})"
+        )
     return frame.reset_index(drop=True), report
+
+
+def _no_finished_loans(status: pd.Series) -> str:
+    """Message for a history in which no loan has an outcome yet."""
+    counts = status.fillna("blank").value_counts()
+    found = ", ".join(f"{name} {n:,}" for name, n in counts.items())
+    return (
+        f"no finished loans: all {len(status):,} are still running or have no "
+        f"status ({found}); running statuses: {', '.join(RUNNING_STATUSES)}; "
+        "only fully paid or defaulted loans have an outcome to learn from"
+    )
 
 
 def _clip(frame: pd.DataFrame, name: str, cap: float, report: QualityReport):

@@ -86,6 +86,66 @@ def split(frame: pd.DataFrame, config: TrainingConfig) -> Splits:
     return Splits(train, test, np.flatnonzero(is_oot), oot_from)
 
 
+def _all_out_of_time(frame: pd.DataFrame, parts: Splits, config: TrainingConfig) -> str:
+    """Why the out-of-time split took every loan, and what changes it."""
+    dates = frame.get("issue_date")
+    if dates is None or not dates.notna().all():
+        return (
+            f"the out-of-time split (the last {config.oot_share_without_dates:.0%} "
+            "of rows, the file having no issue dates) leaves no loans to train on: "
+            "give more loans, or lower oot_share_without_dates in TrainingConfig"
+        )
+    months = dates.dt.to_period("M")
+    first, last = months.min(), months.max()
+    cut = parts.oot_from
+    window = (
+        f"the out-of-time window (the latest {config.oot_months} issue months, "
+        f"{cut} to {last}, set by oot_months in TrainingConfig)"
+    )
+    if first == last:
+        return (
+            f"every loan was issued in {last}, so {window} leaves no loans to "
+            f"train on: give loans issued before {cut}"
+        )
+    spanned = (last - first).n + 1
+    return (
+        f"loans were issued {first} to {last}, so {window} leaves no loans to "
+        f"train on: give loans issued before {cut}, or set oot_months below "
+        f"{spanned}"
+    )
+
+
+def check_training_rows(
+    frame: pd.DataFrame, parts: Splits, config: TrainingConfig
+) -> None:
+    """Refuse a training split the models cannot learn from, saying why.
+
+    Raises
+    ------
+    DataError
+        No row left to train on after the out-of-time split; fewer good
+        (non-defaulted) loans than cross-validation folds; or fewer bad loans
+        than ``config.min_bad_loans``.
+    """
+    if parts.train.size == 0:
+        raise DataError(_all_out_of_time(frame, parts, config))
+
+    bad = frame["bad"].to_numpy()[parts.train] == 1
+    good = int((~bad).sum())
+    if good < config.cv_folds:
+        what = "has no good" if good == 0 else "has too few good"
+        raise DataError(
+            f"the training split {what} (non-defaulted) loans for the PD model: "
+            f"expected at least {config.cv_folds} (one per cross-validation "
+            f"fold), got {good}"
+        )
+    if bad.sum() < config.min_bad_loans:
+        raise DataError(
+            f"too few defaulted loans to fit EAD and LGD: expected at least "
+            f"{config.min_bad_loans} in the training split, got {int(bad.sum())}"
+        )
+
+
 def fit_pd(matrix: np.ndarray, bad: np.ndarray, config: TrainingConfig, names):
     """Logistic regression, penalty mix and C tuned by stratified CV on AUC."""
     search = GridSearchCV(
@@ -173,13 +233,9 @@ def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
     """
     timings: dict[str, float] = {}
     parts = split(frame, config)
+    check_training_rows(frame, parts, config)
     train_rows = frame.iloc[parts.train]
     bad_train = train_rows["bad"].to_numpy() == 1
-    if bad_train.sum() < config.min_bad_loans:
-        raise DataError(
-            f"too few defaulted loans to fit EAD and LGD: expected at least "
-            f"{config.min_bad_loans} in the training split, got {int(bad_train.sum())}"
-        )
 
     with phase("encode", timings):
         encoder = Encoder().fit(train_rows, config.rare_share)

@@ -32,7 +32,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from xl_risk.capital import BASEL_II_SCALING
+from xl_risk.capital import BASEL_II_SCALING, SCALING_RANGE
 from xl_risk.parsing import CURRENCY_MARKS, PERCENT_POINTS, is_blank, read_table
 from xl_risk.reasons import DEFAULT_REASONS
 from xl_risk.schema import (
@@ -356,7 +356,7 @@ ARGUMENTS = {
         Argument("lgd", "a fraction", 0.0, 1.0),
         Argument("ead", "an amount of money", 0.0),
         Argument(
-            "scaling", "a factor", 1.0, BASEL_II_SCALING, required=False,
+            "scaling", "a factor", *SCALING_RANGE, required=False,
             default=1.0, note=f"(1, or {BASEL_II_SCALING} under Basel II)",
         ),
         Argument(

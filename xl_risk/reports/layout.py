@@ -26,6 +26,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_risk.reports import charts, style
+from xl_risk.xlsx import keep_text
 
 BLOCK_GAP_ROWS = 2
 CHART_GAP_ROWS = 1
@@ -151,10 +152,8 @@ class SheetWriter:
         self.header_rows: list[tuple[int, list[tuple[int, str]]]] = []
         self.text_lines: dict[int, int] = {}  # row -> lines of its wrapped cells
         self.spans: list[_Span] = []
-        ws["A1"] = title
-        ws["A1"].font = style.TITLE_FONT
-        ws["A2"] = subtitle
-        ws["A2"].font = style.MUTED_FONT
+        self._put(1, 1, title).font = style.TITLE_FONT
+        self._put(2, 1, subtitle).font = style.MUTED_FONT
         ws.row_dimensions[1].height = style.TITLE_POINTS
 
     def blocks(self, blocks: Sequence[Block]) -> None:
@@ -186,21 +185,24 @@ class SheetWriter:
         self.spans.append(span)
         self.row = span.bottom + 1 + BLOCK_GAP_ROWS
 
+    def _put(self, row: int, column: int, value: object):
+        """Write one cell; text from the data stays text, never a formula."""
+        return keep_text(self.ws.cell(row, column, value))
+
     def _text(self, text: str, font) -> None:
-        cell = self.ws.cell(self.row, 1, text)
-        cell.font = font
+        self._put(self.row, 1, text).font = font
         self.row += 1
 
     def _table(self, table: Table) -> Placed:
         ws = self.ws
         if table.title:
-            ws.cell(self.row, 1, table.title).font = style.TABLE_TITLE_FONT
+            self._put(self.row, 1, table.title).font = style.TABLE_TITLE_FONT
             self.row += 1
         header_row = self.row
         columns = {name: j for j, name in enumerate(table.data.columns, start=1)}
         headers = []
         for name, j in columns.items():
-            style.style_header(ws.cell(header_row, j, str(name)))
+            style.style_header(self._put(header_row, j, str(name)))
             headers.append((j, str(name)))
             self.widths[j] = max(self.widths[j], style.header_width(str(name)))
         self.header_rows.append((header_row, headers))
@@ -210,7 +212,7 @@ class SheetWriter:
             for (name, j), value in zip(columns.items(), values, strict=True):
                 fmt = table.format_of(name, i)
                 value = _cell_value(value)
-                cell = ws.cell(row, j, value)
+                cell = self._put(row, j, value)
                 style.style_value(cell, fmt, table.fill_of(name, i))
                 text = style.display_text(value, fmt)
                 self.widths[j] = max(self.widths[j], style.value_width(text))

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from xl_risk.bundle import Bundle
+from xl_risk.bundle import READABLE_FILE, Bundle
 from xl_risk.reports import figures
 from xl_risk.reports.layout import SheetWriter, subtitle
 from xl_risk.reports.sheets import (
@@ -88,7 +88,8 @@ def write_report(
         columns plus ``bad``, ``ead`` and ``lgd``.
     path : path
         Where the ``.xlsx`` goes, e.g. ``workbook/RiskReport.xlsx``. It is
-        written to a temporary file beside it and moved into place whole.
+        written to a temporary file beside it and moved into place whole,
+        readable by every analyst as bundles are (``bundle.READABLE_FILE``).
     previous_manifest : dict, optional
         The manifest of the bundle served before; its metrics are shown
         beside this bundle's on the Summary sheet.
@@ -219,7 +220,9 @@ def _save(workbook: Workbook, path: Path, original: bytes | None = None) -> None
     """Save to a temporary file in the target folder, then rename it in place.
 
     ``original`` is the package the workbook was loaded from: its
-    dynamic-array formulas are marked again in the saved one.
+    dynamic-array formulas are marked again in the saved one, and the file
+    keeps its mode. A report of its own gets the mode of a bundle's files,
+    whatever mode an earlier report had.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(
@@ -233,8 +236,11 @@ def _save(workbook: Workbook, path: Path, original: bytes | None = None) -> None
             saved = io.BytesIO()
             workbook.save(saved)
             Path(temp).write_bytes(_keep_dynamic_arrays(saved.getvalue(), original))
-        if path.exists():
-            shutil.copymode(path, temp)  # mkstemp's file is private to its owner
+        # mkstemp's file is private to its owner
+        if original is None:
+            os.chmod(temp, READABLE_FILE)
+        elif path.exists():
+            shutil.copymode(path, temp)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
