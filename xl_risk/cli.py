@@ -242,12 +242,15 @@ def info(models_dir: Path | None) -> None:
 @models_option
 def rollback(models_dir: Path | None) -> None:
     """Return to the bundle that served before the current one."""
+    from retrain import RetrainBusy
     from retrain import rollback as run_rollback
 
     try:
         version = run_rollback(models_dir)
     except bundles.BundleError as err:
         _fail(str(err), EXIT_BUNDLE)
+    except RetrainBusy as err:
+        _fail(str(err), EXIT_BUSY)
     click.echo(f"in service: {version}")
 
 
