@@ -325,3 +325,14 @@ def test_bundle_promotion_history_refuses_damaged_line(served, models_dir, line)
 
     with pytest.raises(bundles.BundleError, match="line 3 is not a promotion record"):
         bundles.promotion_history(models_dir)
+
+
+def test_bundle_current_refuses_pointer_without_manifest_hash(copy, models_dir):
+    (models_dir / bundles.POINTER).write_text(f"{copy.name}\n", encoding="utf-8")
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"CURRENT names bundle {copy.name} but pins no manifest.json "
+        "SHA-256 .*'xl-risk retrain'",
+    ):
+        bundles.current(models_dir)

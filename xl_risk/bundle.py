@@ -396,11 +396,18 @@ def current(models_dir: Path | None = None) -> Bundle:
         raise BundleError(
             f"no trained bundle in {models_dir}; run 'xl-risk retrain' first"
         )
+    if manifest_hash is None:
+        raise BundleError(
+            f"{models_dir / POINTER} names bundle {version} but pins no "
+            f"{MANIFEST} SHA-256 (the old one-field format), so the bundle "
+            "cannot be checked; run 'xl-risk retrain' to put a checked "
+            "bundle in service"
+        )
     cached = _CACHE.get(models_dir)
     if cached and cached[0] == version:
         return cached[1]
     manifest = models_dir / version / MANIFEST
-    if manifest_hash and manifest.is_file() and sha256(manifest) != manifest_hash:
+    if manifest.is_file() and sha256(manifest) != manifest_hash:
         raise BundleError(
             f"bundle {version}: {MANIFEST} changed after it was put in service; "
             "refusing to load it"
