@@ -326,13 +326,24 @@ def prune(models_dir: Path, keep: int) -> list[str]:
     return removed
 
 
-def rollback(models_dir: str | Path | None = None) -> str:
-    """Put back in service the bundle that served before the current one.
+def rollback(models_dir: str | Path | None = None, to: str | None = None) -> str:
+    """Put a bundle that served before back in service.
 
-    It must be recorded in the promotion history (``models/HISTORY.jsonl``)
-    and its manifest must still have the SHA-256 recorded when it was first
-    put in service. A candidate the gate kept out goes into service only
-    through a retrain.
+    Parameters
+    ----------
+    models_dir : path, optional
+        Where bundles live (default: ``models/``).
+    to : str, optional
+        The version to put back; default: the bundle that served before the
+        one in service. Either way it must be recorded in the promotion
+        history (``models/HISTORY.jsonl``) and its manifest must still have
+        the SHA-256 recorded when it was first put in service. A candidate
+        the gate kept out goes into service only through a retrain.
+
+    Returns
+    -------
+    str
+        The version now in service.
 
     Raises
     ------
@@ -347,12 +358,17 @@ def rollback(models_dir: str | Path | None = None) -> str:
         raise bundles.BundleError(f"no bundle in service in {models_dir}")
 
     with _exclusive(models_dir, "rollback"):
-        target = _previous_version(models_dir)
+        target = to or _previous_version(models_dir)
         if bundles.recorded_hash(models_dir, target) is None:
             raise bundles.BundleError(
                 f"bundle {target} was never put in service (not in "
                 f"{bundles.HISTORY}), so it cannot be put back; "
                 f"{_restorable(models_dir)}"
+            )
+        if not (models_dir / target).is_dir():
+            raise bundles.BundleError(
+                f"bundle {target} is recorded in {bundles.HISTORY} but its folder "
+                f"is gone from {models_dir}; {_restorable(models_dir)}"
             )
         bundles.promote(models_dir, target)
     return target

@@ -6,12 +6,14 @@ import shutil
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from filelock import FileLock
 
 from retrain import RetrainBusy, retrain, rollback
 from retrain.pipeline import LOCK_FILE
 from xl_risk import bundle as bundles
 from xl_risk import training
+from xl_risk.cli import EXIT_BUNDLE, main
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
 from xl_risk.samples import sample_applications
@@ -265,7 +267,8 @@ def test_bundle_promote_records_every_promotion_in_history(served, models_dir):
     assert bundles.recorded_hash(models_dir, second) == history[1]["manifest_sha256"]
 
 
-def test_rollback_refuses_bundle_swapped_since_it_served(served, models_dir):
+@pytest.mark.parametrize("to", [None, "first"])
+def test_rollback_refuses_bundle_swapped_since_it_served(served, models_dir, to):
     first, second = served_twice(served, models_dir)
     swap_artifact(models_dir / first)
 
@@ -274,7 +277,7 @@ def test_rollback_refuses_bundle_swapped_since_it_served(served, models_dir):
         match=f"bundle {first}: manifest.json has SHA-256 .* not .* recorded in "
         "HISTORY.jsonl when it was first put in service",
     ):
-        rollback(models_dir)
+        rollback(models_dir, to=first if to else None)
 
     assert bundles.current_version(models_dir) == second
 
@@ -289,6 +292,47 @@ def test_bundle_promote_refuses_manifest_changed_since_first_promotion(
         bundles.promote(models_dir, first)
 
 
+def test_rollback_to_puts_the_newer_bundle_back(served, models_dir):
+    first, second = served_twice(served, models_dir)
+
+    assert rollback(models_dir) == first
+    assert rollback(models_dir, to=second) == second
+
+    assert bundles.current(models_dir).version == second
+
+
+def _candidate(served, models_dir, first):
+    return write_version(served, models_dir)
+
+
+def _pruned(served, models_dir, first):
+    shutil.rmtree(models_dir / first)
+    return first
+
+
+@pytest.mark.parametrize(
+    ("make_target", "message"),
+    [
+        (_candidate, "was never put in service"),
+        (lambda *_: "19990101-000000", "was never put in service"),
+        (_pruned, "is recorded in HISTORY.jsonl but its folder is gone"),
+    ],
+)
+def test_rollback_to_refuses_bundle_it_cannot_put_back(
+    served, models_dir, make_target, message
+):
+    first, second = served_twice(served, models_dir)
+    target = make_target(served, models_dir, first)
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"bundle {target} {message} .*can be put back: .*{second}$",
+    ):
+        rollback(models_dir, to=target)
+
+    assert bundles.current_version(models_dir) == second
+
+
 def test_rollback_refuses_while_the_lock_is_held(served, models_dir):
     first, second = served_twice(served, models_dir)
 
@@ -296,7 +340,7 @@ def test_rollback_refuses_while_the_lock_is_held(served, models_dir):
         FileLock(models_dir / LOCK_FILE),
         pytest.raises(RetrainBusy, match="already running"),
     ):
-        rollback(models_dir)
+        rollback(models_dir, to=first)
 
     assert bundles.current_version(models_dir) == second
 
@@ -336,3 +380,23 @@ def test_bundle_current_refuses_pointer_without_manifest_hash(copy, models_dir):
         "SHA-256 .*'xl-risk retrain'",
     ):
         bundles.current(models_dir)
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_cli_rollback_to_restores_and_refuses_swapped(served, models_dir):
+    first, second = served_twice(served, models_dir)
+
+    back = run("rollback", "--models", models_dir)
+    forward = run("rollback", "--to", second, "--models", models_dir)
+    swap_artifact(models_dir / first)
+    refused = run("rollback", "--models", models_dir)
+
+    assert back.stdout == f"in service: {first}\n"
+    assert forward.stdout == f"in service: {second}\n"
+    assert refused.exit_code == EXIT_BUNDLE
+    assert refused.stderr.startswith(f"error: bundle {first}: manifest.json has")
+    assert refused.stderr.count("\n") == 1
+    assert bundles.current_version(models_dir) == second

@@ -400,8 +400,8 @@ def current(models_dir: Path | None = None) -> Bundle:
         raise BundleError(
             f"{models_dir / POINTER} names bundle {version} but pins no "
             f"{MANIFEST} SHA-256 (the old one-field format), so the bundle "
-            "cannot be checked; run 'xl-risk retrain' to put a checked "
-            "bundle in service"
+            "cannot be checked; run 'xl-risk retrain', or 'xl-risk rollback "
+            f"--to VERSION' for a bundle recorded in {HISTORY}, to rewrite it"
         )
     cached = _CACHE.get(models_dir)
     if cached and cached[0] == version:

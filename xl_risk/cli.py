@@ -239,14 +239,22 @@ def info(models_dir: Path | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--to",
+    "to",
+    metavar="VERSION",
+    default=None,
+    help="Put this bundle back instead; it must have served before "
+    "(see models/HISTORY.jsonl), e.g. the one a rollback replaced.",
+)
 @models_option
-def rollback(models_dir: Path | None) -> None:
-    """Return to the bundle that served before the current one."""
+def rollback(models_dir: Path | None, to: str | None = None) -> None:
+    """Return to the bundle that served before the current one, or to VERSION."""
     from retrain import RetrainBusy
     from retrain import rollback as run_rollback
 
     try:
-        version = run_rollback(models_dir)
+        version = run_rollback(models_dir, to=to)
     except bundles.BundleError as err:
         _fail(str(err), EXIT_BUNDLE)
     except RetrainBusy as err:
