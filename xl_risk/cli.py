@@ -386,7 +386,7 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
 @models_option
 def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> None:
     """Population stability of the PD and of every input in NEW_FILE."""
-    from xl_risk.monitoring import ProfileError, file_profile
+    from xl_risk.monitoring import MIN_ROWS, ProfileError, file_profile
     from xl_risk.monitoring import monitor as run_monitor
 
     files = (new_file,) if reference is None else (new_file, reference)
@@ -403,8 +403,17 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
     )
     summary = report.summary().drop(columns=["flags"])
     click.echo(_show(summary, {"psi": ".4f"}))
+    if report.unused:
+        click.echo(
+            f"not used by the model, left out: {', '.join(report.unused_labels)}"
+        )
     for flag in report.flags:
         click.echo(f"  flag: {flag}")
+    if report.too_few:
+        click.echo(
+            f"{report.scored:,} rows scored, fewer than the {MIN_ROWS:,} a PSI "
+            "needs: the bands above are mostly sampling noise"
+        )
     click.echo(f"worst band: {report.worst_band}")
 
 
