@@ -84,8 +84,8 @@ def _busy_message(models_dir: Path) -> str:
         who = json.loads((models_dir / HOLDER_FILE).read_text(encoding="utf-8"))
         return (
             f"a {who.get('task', 'retrain')} is already running: started by "
-            f"{who['user']} on "
-            f"{who['host']} (process {who['pid']}) at {who['since']} UTC"
+            f"{who['user']} on {who['host']} (process {who['pid']}) at "
+            f"{who['since']} UTC"
         )
     except (OSError, ValueError, KeyError):
         return "a retrain is already running (holder unknown)"
