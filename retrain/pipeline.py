@@ -4,7 +4,7 @@ The command line (``xl-risk retrain``) and the workbook's Retrain models
 button both call :func:`retrain`. It is safe to interrupt at any moment: the
 new bundle is written beside the one in service, loaded back and checked
 before ``models/CURRENT`` is switched to it in one atomic rename, and a lock
-keeps two retrains from running at once.
+keeps two retrains (or a retrain and a rollback) from running at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import os
 import shutil
 import socket
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +53,7 @@ Progress = Callable[[str], None]
 
 
 class RetrainBusy(RuntimeError):
-    """Another retrain holds the lock."""
+    """Another retrain, or a rollback, holds the lock."""
 
 
 @dataclass
@@ -68,8 +69,9 @@ class Outcome:
     workbook: Path | None = None  # the macro workbook whose report sheets were redrawn
 
 
-def _holder() -> dict:
+def _holder(task: str) -> dict:
     return {
+        "task": task,
         "user": getpass.getuser(),
         "host": socket.gethostname(),
         "pid": os.getpid(),
@@ -81,8 +83,9 @@ def _busy_message(models_dir: Path) -> str:
     try:
         who = json.loads((models_dir / HOLDER_FILE).read_text(encoding="utf-8"))
         return (
-            f"a retrain is already running: started by {who['user']} on "
-            f"{who['host']} (process {who['pid']}) at {who['since']} UTC"
+            f"a {who.get('task', 'retrain')} is already running: started by "
+            f"{who['user']} on {who['host']} (process {who['pid']}) at "
+            f"{who['since']} UTC"
         )
     except (OSError, ValueError, KeyError):
         return "a retrain is already running (holder unknown)"
@@ -189,14 +192,25 @@ def retrain(
     config = config or TrainingConfig()
     tell = progress or (lambda _message: None)
 
+    with _exclusive(models_dir, "retrain"):
+        return _retrain_locked(data, models_dir, config, tell, report, refresh_workbook)
+
+
+@contextmanager
+def _exclusive(models_dir: Path, task: str) -> Iterator[None]:
+    """Hold the models folder's lock, or raise RetrainBusy naming its holder.
+
+    Everything that changes ``CURRENT`` or the promotion history runs inside.
+    """
     lock = FileLock(models_dir / LOCK_FILE)
     try:
         lock.acquire(timeout=0)
     except Timeout:
         raise RetrainBusy(_busy_message(models_dir)) from None
     try:
-        (models_dir / HOLDER_FILE).write_text(json.dumps(_holder()), encoding="utf-8")
-        return _retrain_locked(data, models_dir, config, tell, report, refresh_workbook)
+        holder = json.dumps(_holder(task))
+        (models_dir / HOLDER_FILE).write_text(holder, encoding="utf-8")
+        yield
     finally:
         (models_dir / HOLDER_FILE).unlink(missing_ok=True)
         lock.release()
@@ -210,6 +224,8 @@ def _clear_staging(models_dir: Path) -> None:
     for leftover in models_dir.glob(bundles.STAGING_PREFIX + "*"):
         log.info("removing %s left by an interrupted retrain", leftover.name)
         shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in models_dir.glob(bundles.TEMP_PREFIX + "*"):
+        leftover.unlink(missing_ok=True)
 
 
 def _retrain_locked(
@@ -310,9 +326,56 @@ def prune(models_dir: Path, keep: int) -> list[str]:
     return removed
 
 
-def rollback(models_dir: str | Path | None = None) -> str:
-    """Put back in service the bundle that served before the current one."""
+def rollback(models_dir: str | Path | None = None, to: str | None = None) -> str:
+    """Put a bundle that served before back in service.
+
+    Parameters
+    ----------
+    models_dir : path, optional
+        Where bundles live (default: ``models/``).
+    to : str, optional
+        The version to put back; default: the bundle that served before the
+        one in service. Either way it must be recorded in the promotion
+        history (``models/HISTORY.jsonl``) and its manifest must still have
+        the SHA-256 recorded when it was first put in service. A candidate
+        the gate kept out goes into service only through a retrain.
+
+    Returns
+    -------
+    str
+        The version now in service.
+
+    Raises
+    ------
+    BundleError
+        Nothing to roll back to, or the bundle is not recorded or not intact;
+        nothing changes.
+    RetrainBusy
+        A retrain or another rollback is running; nothing changes.
+    """
     models_dir = Path(models_dir) if models_dir else bundles.default_models_dir()
+    if not models_dir.is_dir():
+        raise bundles.BundleError(f"no bundle in service in {models_dir}")
+
+    with _exclusive(models_dir, "rollback"):
+        target = to or _previous_version(models_dir)
+        if bundles.recorded_hash(models_dir, target) is None:
+            raise bundles.BundleError(
+                f"bundle {target} was never put in service (not in "
+                f"{bundles.HISTORY}), so it cannot be put back; "
+                f"{_restorable(models_dir)}"
+            )
+        if not (models_dir / target).is_dir():
+            raise bundles.BundleError(
+                f"bundle {target} is recorded in {bundles.HISTORY} but its folder "
+                f"is gone from {models_dir}; {_restorable(models_dir)}"
+            )
+        bundles.promote(models_dir, target)
+    return target
+
+
+def _previous_version(models_dir: Path) -> str:
+    """The bundle that served before the one in service, from its manifest."""
     serving = bundles.current_version(models_dir)
     if serving is None:
         raise bundles.BundleError(f"no bundle in service in {models_dir}")
@@ -321,5 +384,12 @@ def rollback(models_dir: str | Path | None = None) -> str:
         raise bundles.BundleError(
             f"bundle {serving} has no earlier bundle to roll back to"
         )
-    bundles.promote(models_dir, previous)
     return previous
+
+
+def _restorable(models_dir: Path) -> str:
+    """``bundles that can be put back: A, B`` (recorded and still on disk)."""
+    history = bundles.promotion_history(models_dir)
+    recorded = dict.fromkeys(record["version"] for record in history)
+    present = [v for v in recorded if (models_dir / v).is_dir()]
+    return f"bundles that can be put back: {', '.join(present) or 'none'}"

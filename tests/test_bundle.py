@@ -1,15 +1,19 @@
 """Bundles: saved and loaded without change, refused when altered, promoted and
-rolled back through CURRENT."""
+rolled back through CURRENT and the promotion history."""
 
 import json
 import shutil
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
+from filelock import FileLock
 
-from retrain import retrain, rollback
+from retrain import RetrainBusy, retrain, rollback
+from retrain.pipeline import LOCK_FILE
 from xl_risk import bundle as bundles
 from xl_risk import training
+from xl_risk.cli import EXIT_BUNDLE, main
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
 from xl_risk.samples import sample_applications
@@ -160,6 +164,7 @@ def test_bundle_promote_switches_current(served, models_dir):
 def test_rollback_returns_previous_version(served, models_dir):
     first = write_version(served, models_dir)
     second = write_version(served, models_dir, previous_version=first)
+    bundles.promote(models_dir, first)
     bundles.promote(models_dir, second)
 
     assert rollback(models_dir) == first
@@ -220,3 +225,178 @@ def test_bundle_current_refuses_manifest_edited_after_promotion(copy, models_dir
         bundles.BundleError, match="changed after it was put in service"
     ):
         bundles.current(models_dir)
+
+
+def served_twice(served, models_dir) -> tuple[str, str]:
+    """Two bundles put in service in turn, the second naming the first."""
+    first = write_version(served, models_dir)
+    second = write_version(served, models_dir, previous_version=first)
+    bundles.promote(models_dir, first)
+    bundles.promote(models_dir, second)
+    return first, second
+
+
+def swap_artifact(path, artifact: str = "pd") -> None:
+    """Replace an artifact and update the manifest to match, as an attacker would."""
+    target = path / f"{artifact}.joblib"
+    target.write_bytes((path / "lgd.joblib").read_bytes())
+    edit_manifest(
+        path, lambda m: m["artifacts"].update({target.name: bundles.sha256(target)})
+    )
+
+
+def test_bundle_promote_pins_manifest_hash_in_current(served, models_dir):
+    version = write_version(served, models_dir)
+
+    bundles.promote(models_dir, version)
+
+    words = (models_dir / bundles.POINTER).read_text(encoding="utf-8").split()
+    assert words == [version, bundles.sha256(models_dir / version / bundles.MANIFEST)]
+
+
+def test_bundle_promote_records_every_promotion_in_history(served, models_dir):
+    first, second = served_twice(served, models_dir)
+    bundles.promote(models_dir, first)
+
+    history = bundles.promotion_history(models_dir)
+
+    assert [r["version"] for r in history] == [first, second, first]
+    for record in history:
+        manifest = models_dir / record["version"] / bundles.MANIFEST
+        assert record["manifest_sha256"] == bundles.sha256(manifest)
+    assert bundles.recorded_hash(models_dir, second) == history[1]["manifest_sha256"]
+
+
+@pytest.mark.parametrize("to", [None, "first"])
+def test_rollback_refuses_bundle_swapped_since_it_served(served, models_dir, to):
+    first, second = served_twice(served, models_dir)
+    swap_artifact(models_dir / first)
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"bundle {first}: manifest.json has SHA-256 .* not .* recorded in "
+        "HISTORY.jsonl when it was first put in service",
+    ):
+        rollback(models_dir, to=first if to else None)
+
+    assert bundles.current_version(models_dir) == second
+
+
+def test_bundle_promote_refuses_manifest_changed_since_first_promotion(
+    served, models_dir
+):
+    first, _ = served_twice(served, models_dir)
+    edit_manifest(models_dir / first, lambda m: m.update(trained_by="someone"))
+
+    with pytest.raises(bundles.BundleError, match=f"bundle {first}: .*refusing"):
+        bundles.promote(models_dir, first)
+
+
+def test_rollback_to_puts_the_newer_bundle_back(served, models_dir):
+    first, second = served_twice(served, models_dir)
+
+    assert rollback(models_dir) == first
+    assert rollback(models_dir, to=second) == second
+
+    assert bundles.current(models_dir).version == second
+
+
+def _candidate(served, models_dir, first):
+    return write_version(served, models_dir)
+
+
+def _pruned(served, models_dir, first):
+    shutil.rmtree(models_dir / first)
+    return first
+
+
+@pytest.mark.parametrize(
+    ("make_target", "message"),
+    [
+        (_candidate, "was never put in service"),
+        (lambda *_: "19990101-000000", "was never put in service"),
+        (_pruned, "is recorded in HISTORY.jsonl but its folder is gone"),
+    ],
+)
+def test_rollback_to_refuses_bundle_it_cannot_put_back(
+    served, models_dir, make_target, message
+):
+    first, second = served_twice(served, models_dir)
+    target = make_target(served, models_dir, first)
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"bundle {target} {message} .*can be put back: .*{second}$",
+    ):
+        rollback(models_dir, to=target)
+
+    assert bundles.current_version(models_dir) == second
+
+
+def test_rollback_refuses_while_the_lock_is_held(served, models_dir):
+    first, second = served_twice(served, models_dir)
+
+    with (
+        FileLock(models_dir / LOCK_FILE),
+        pytest.raises(RetrainBusy, match="already running"),
+    ):
+        rollback(models_dir, to=first)
+
+    assert bundles.current_version(models_dir) == second
+
+
+def test_bundle_history_starts_with_the_bundle_current_pins(served, models_dir):
+    first, second = served_twice(served, models_dir)
+    (models_dir / bundles.HISTORY).unlink()  # a folder from before the history
+    (models_dir / bundles.POINTER).write_text(
+        f"{first} {bundles.sha256(models_dir / first / bundles.MANIFEST)}\n",
+        encoding="utf-8",
+    )
+
+    bundles.promote(models_dir, second)
+
+    history = bundles.promotion_history(models_dir)
+    assert [r["version"] for r in history] == [first, second]
+    assert history[0]["by"] == bundles.POINTER
+    assert rollback(models_dir) == first
+
+
+@pytest.mark.parametrize("line", ["{not json", "[1, 2]", '{"version": "x"}'])
+def test_bundle_promotion_history_refuses_damaged_line(served, models_dir, line):
+    served_twice(served, models_dir)
+    with open(models_dir / bundles.HISTORY, "a", encoding="utf-8") as history:
+        history.write(line + "\n")
+
+    with pytest.raises(bundles.BundleError, match="line 3 is not a promotion record"):
+        bundles.promotion_history(models_dir)
+
+
+def test_bundle_current_refuses_pointer_without_manifest_hash(copy, models_dir):
+    (models_dir / bundles.POINTER).write_text(f"{copy.name}\n", encoding="utf-8")
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"CURRENT names bundle {copy.name} but pins no manifest.json "
+        "SHA-256 .*'xl-risk retrain'",
+    ):
+        bundles.current(models_dir)
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_cli_rollback_to_restores_and_refuses_swapped(served, models_dir):
+    first, second = served_twice(served, models_dir)
+
+    back = run("rollback", "--models", models_dir)
+    forward = run("rollback", "--to", second, "--models", models_dir)
+    swap_artifact(models_dir / first)
+    refused = run("rollback", "--models", models_dir)
+
+    assert back.stdout == f"in service: {first}\n"
+    assert forward.stdout == f"in service: {second}\n"
+    assert refused.exit_code == EXIT_BUNDLE
+    assert refused.stderr.startswith(f"error: bundle {first}: manifest.json has")
+    assert refused.stderr.count("\n") == 1
+    assert bundles.current_version(models_dir) == second

@@ -1,8 +1,10 @@
 """Tests for xl_risk.monitoring: PSI of the PD and of every characteristic."""
 
+import copy
 import dataclasses
 import json
 import math
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +14,9 @@ from xl_risk.cli import main
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
 from xl_risk.monitoring import (
+    MIN_ROWS,
     PROFILE_KEY,
+    TOO_FEW,
     ProfileError,
     monitor,
     reference_profile,
@@ -20,6 +24,8 @@ from xl_risk.monitoring import (
 )
 from xl_risk.parsing import read_table
 from xl_risk.quality import prepare_training
+from xl_risk.reports.sheets import monitoring as sheet
+from xl_risk.samples import sample_applications
 from xl_risk.scoring import score
 from xl_risk.stability import BAND_ACT, BAND_STABLE, WATCH_LIMIT
 
@@ -27,6 +33,8 @@ LOANS = 4_000
 SEED = 3
 INCOME_FACTOR = 3.0
 RATE_POINTS = 8.0
+EMPTY_IN_TRAINING = {"mort_acc": "mortgage_accounts",
+                     "percent_bc_gt_75": "bankcards_over_75pct"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -182,8 +190,89 @@ def test_cli_monitor_without_profile_fails_with_message(
 
 
 def test_summary_lists_pd_first_then_every_characteristic(bundle, population, profile):
-    report = monitor(bundle, population.head(500), profile)
+    report = monitor(bundle, population.head(MIN_ROWS), profile)
 
     summary = report.summary()
     assert summary["characteristic"].iloc[0] == "pd"
     assert list(summary["characteristic"].iloc[1:]) == list(profile["fields"])
+
+
+@pytest.fixture(scope="module")
+def without_empty_inputs(bundle, population):
+    """The bundle and its profile as a vintage without mortgage and bankcard
+    data gives them: both inputs blank in training, dropped by the encoder."""
+    blank = population.assign(**dict.fromkeys(EMPTY_IN_TRAINING, float("nan")))
+    encoder = copy.deepcopy(bundle.encoder)
+    encoder.dropped = list(EMPTY_IN_TRAINING.values())
+    return dataclasses.replace(bundle, encoder=encoder), _profile(bundle, blank)
+
+
+def test_monitor_leaves_out_inputs_the_models_do_not_use(
+    without_empty_inputs, population
+):
+    dropping, profile = without_empty_inputs
+
+    report = monitor(dropping, population, profile)
+
+    assert report.unused == tuple(EMPTY_IN_TRAINING.values())
+    assert not set(report.unused) & set(report.fields)
+    assert not set(report.unused) & set(report.summary()["characteristic"])
+    assert not [flag for flag in report.flags if flag.startswith("mortgage")]
+    assert report.worst_band == BAND_STABLE
+
+
+@pytest.mark.parametrize(
+    ("rows", "verdict"), [(MIN_ROWS - 1, TOO_FEW), (MIN_ROWS, BAND_ACT)]
+)
+def test_monitor_below_min_rows_is_too_few_to_judge(
+    bundle, population, profile, rows, verdict
+):
+    shifted = population.head(rows).copy()
+    _shift_income(shifted)
+
+    report = monitor(bundle, shifted, profile)
+
+    assert report.fields["annual_income"].band == BAND_ACT
+    assert report.too_few is (verdict == TOO_FEW)
+    assert report.worst_band == verdict
+
+
+def test_cli_monitor_twenty_applications_names_unused_and_too_few(
+    without_empty_inputs, tmp_path, monkeypatch
+):
+    dropping, profile = without_empty_inputs
+    served = dataclasses.replace(
+        dropping, manifest={**dropping.manifest, PROFILE_KEY: profile}
+    )
+    monkeypatch.setattr(bundles, "current", lambda models_dir=None: served)
+    path = tmp_path / "applications.csv"
+    sample_applications().to_csv(path, index=False)
+
+    done = CliRunner().invoke(main, ["monitor", str(path)])
+
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert "not used by the model, left out: mortgage accounts, bankcards " in (
+        done.output
+    )
+    assert not [line for line in lines if line.lstrip().startswith("mortgage")]
+    assert "empty bin in actual: missing" not in done.output
+    assert f"20 rows scored, fewer than the {MIN_ROWS}" in done.output
+    assert lines[-1] == f"worst band: {TOO_FEW}"
+
+
+def test_monitoring_sheet_names_unused_inputs_and_too_few_rows(
+    without_empty_inputs, population
+):
+    dropping, profile = without_empty_inputs
+    report = monitor(dropping, population.head(MIN_ROWS - 1), profile, quiet=True)
+    ctx = SimpleNamespace(manifest={})
+
+    sentence = sheet.psi_block(ctx, report).sentence
+
+    assert (
+        "Mortgage accounts and Bankcards above 75% of limit are not used by the "
+        "model (empty in the training data) and left out." in sentence
+    )
+    assert f"Only {MIN_ROWS - 1} loans could be scored, fewer than the " in sentence
+    assert "Mortgage accounts" not in set(sheet.psi_table(report)["Characteristic"])

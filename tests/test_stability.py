@@ -8,6 +8,7 @@ import pytest
 
 from xl_risk.stability import (
     EMPTY_BIN_SHARE,
+    MIN_EXPECTED_IN_BIN,
     MISSING_INDEX,
     apply_bins,
     band,
@@ -103,6 +104,42 @@ def test_psi_missing_values_form_own_bin(training_scores):
     assert math.isfinite(result.psi)
 
 
+@pytest.mark.parametrize(("rows", "flagged"), [(20, False), (5_000, True)])
+def test_psi_empty_missing_bin_flagged_only_when_blanks_were_due(
+    training_scores, rows, flagged
+):
+    blanks = 10  # 0.2 % of training: 0.04 blanks due in 20 rows, 10 in 5,000
+    expected = np.append(training_scores, [np.nan] * blanks)
+    actual = np.random.default_rng(1).normal(size=rows)
+
+    result = psi(expected, actual)
+
+    assert result.table["bin"].iloc[-1] == "missing"
+    assert ("empty bin in actual: missing" in result.flags) is flagged
+
+
+def test_psi_bin_empty_in_both_is_not_flagged():
+    result = psi([np.nan] * 100, [np.nan] * 100)
+
+    assert result.table["expected_count"].iloc[0] == 0
+    assert result.table["actual_count"].iloc[0] == 0
+    assert result.flags == []
+    assert result.psi == 0.0
+
+
+@pytest.mark.parametrize(
+    ("actual_rows", "flagged"),
+    [(int(4 * MIN_EXPECTED_IN_BIN) - 1, False), (int(4 * MIN_EXPECTED_IN_BIN), True)],
+)
+def test_psi_empty_bin_flagged_from_min_expected_rows(actual_rows, flagged):
+    expected = np.arange(100.0)  # four bins of 25 rows: a quarter each
+    actual = np.full(actual_rows, 10.0)
+
+    result = psi(expected, actual, bins=4)
+
+    assert ("empty bin in actual: (74.25, inf]" in result.flags) is flagged
+
+
 def test_psi_no_missing_bin_without_missing_values(training_scores):
     result = psi(training_scores, training_scores)
 
@@ -110,7 +147,7 @@ def test_psi_no_missing_bin_without_missing_values(training_scores):
 
 
 def test_psi_constant_expected_is_finite():
-    result = psi([1.0, 1.0, 1.0], [1.0, 2.0, 3.0])
+    result = psi([1.0] * 8, [1.0, 2.0, 3.0])
 
     assert math.isfinite(result.psi)
     assert result.flags == ["empty bin in expected: (1, inf]"]
@@ -171,8 +208,8 @@ def test_psi_categorical_identical_is_zero():
 
 
 def test_psi_categorical_new_category_flagged_not_dropped():
-    expected = ["card", "loan", "loan", "mortgage"]
-    actual = np.array(["card", "loan", "crypto", "crypto"])
+    expected = ["card", "loan", "loan", "mortgage"] * 5
+    actual = np.array(["card", "loan", "crypto", "crypto"] * 5)
 
     result = psi_categorical(expected, actual)
 
@@ -185,7 +222,7 @@ def test_psi_categorical_new_category_flagged_not_dropped():
 
 
 def test_psi_categorical_missing_category():
-    result = psi_categorical(["a", "b"], ["a", None])
+    result = psi_categorical(["a", "b"] * 5, ["a", None] * 5)
 
     assert result.table["bin"].iloc[-1] == "missing"
     assert "empty bin in expected: missing" in result.flags

@@ -6,12 +6,20 @@ fingerprint, canonical input schema, metrics, SHA-256 of each artifact).
 Loading a joblib file runs code, so :func:`load` checks every hash and the
 library versions *before* unpickling, and refuses any mismatch.
 
-``models/CURRENT`` names the bundle in service. It is replaced atomically, so
-a reader always sees either the old or the new name, never half of one.
+``models/CURRENT`` names the bundle in service and pins the SHA-256 of its
+manifest. It is replaced atomically, so a reader always sees either the old or
+the new name, never half of one.
+
+``models/HISTORY.jsonl`` records every promotion, one JSON object a line
+(version, manifest SHA-256, time, user); it is only ever appended to. The hash
+recorded when a bundle is first put in service is the one it must still have
+to be put back in service later (a rollback), so an older bundle whose
+artifacts and manifest were swapped together is refused.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import logging
@@ -36,6 +44,9 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
+HISTORY = "HISTORY.jsonl"
+HISTORY_KEYS = ("version", "manifest_sha256")  # what every history line must hold
+TEMP_PREFIX = ".replacing-"  # a file being written, renamed over its target
 FORMAT = 1
 ARTIFACTS = ("encoder", "pd", "ead", "lgd")
 MODELS_ENV = "XL_RISK_MODELS"
@@ -235,24 +246,129 @@ def current_version(models_dir: Path) -> str | None:
     return _pointer(models_dir)[0]
 
 
-def promote(models_dir: Path, version: str) -> None:
-    """Point ``CURRENT`` at a bundle in one atomic rename.
+def promotion_history(models_dir: Path) -> list[dict]:
+    """Every promotion recorded in ``models/HISTORY.jsonl``, oldest first.
 
-    The pointer also records the SHA-256 of the bundle's manifest, so an edit
-    to the manifest after promotion (its metrics, its artifact hashes) is
-    refused when the bundle is loaded for service.
+    Each record holds ``version``, ``manifest_sha256``, ``promoted_at`` (UTC,
+    ISO 8601) and ``by`` (the user). Raises BundleError on a line that is not
+    such a record: the file is append-only, so a damaged line is never
+    silently skipped.
     """
-    verify(models_dir / version)
-    manifest_hash = sha256(models_dir / version / MANIFEST)
-    handle, temp = tempfile.mkstemp(prefix=".pointer-", dir=models_dir)
-    os.chmod(temp, READABLE_FILE)  # mkstemp makes it private to its owner
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(f"{version} {manifest_hash}\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temp, models_dir / POINTER)
-    _fsync_dir(models_dir)
+    path = models_dir / HISTORY
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+
+    records = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+            valid = all(isinstance(record.get(k), str) for k in HISTORY_KEYS)
+        except (json.JSONDecodeError, AttributeError):
+            valid = False
+        if not valid:
+            raise BundleError(
+                f"{path}: line {number} is not a promotion record with "
+                f"{', '.join(HISTORY_KEYS)}; restore the file from a backup"
+            )
+        records.append(record)
+    return records
+
+
+def recorded_hash(models_dir: Path, version: str) -> str | None:
+    """The manifest SHA-256 recorded when ``version`` first went into service.
+
+    None for a bundle never put in service (a candidate, or a bundle that
+    served before the history was kept).
+    """
+    for record in promotion_history(models_dir):
+        if record["version"] == version:
+            return record["manifest_sha256"]
+    return None
+
+
+def promote(models_dir: Path, version: str) -> None:
+    """Put a bundle in service: record the promotion, then switch ``CURRENT``.
+
+    A bundle put in service for the first time has its manifest's SHA-256
+    appended to ``models/HISTORY.jsonl``. A bundle that served before must
+    still have the manifest SHA-256 recorded then, or it is refused: editing
+    an older bundle's artifacts and its manifest together does not put it
+    back in service. ``CURRENT`` pins the same hash, so an edit to the
+    manifest after promotion is refused when the bundle is loaded for
+    service. Call it with the retrain lock held (``retrain.pipeline`` does).
+    """
+    path = models_dir / version
+    verify(path)
+    manifest_hash = sha256(path / MANIFEST)
+    recorded = recorded_hash(models_dir, version)
+    if recorded is not None and recorded != manifest_hash:
+        raise BundleError(
+            f"bundle {version}: {MANIFEST} has SHA-256 {manifest_hash}, not "
+            f"{recorded} as recorded in {HISTORY} when it was first put in "
+            "service; refusing to put it back in service"
+        )
+
+    if not promotion_history(models_dir):
+        _record_serving(models_dir)
+    _append_history(models_dir, _record(version, manifest_hash))
+    _replace_file(models_dir / POINTER, f"{version} {manifest_hash}\n")
     log.info("bundle %s is now in service", version)
+
+
+def _record(
+    version: str, manifest_hash: str, at: datetime | None = None, by: str = ""
+) -> dict:
+    return {
+        "version": version,
+        "manifest_sha256": manifest_hash,
+        "promoted_at": (at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "by": by or getpass.getuser(),
+    }
+
+
+def _record_serving(models_dir: Path) -> None:
+    """Start the history with the bundle in service, as ``CURRENT`` pins it.
+
+    A models folder from before the history was kept has none; the hash its
+    ``CURRENT`` pinned at promotion is the record of that bundle, so it can
+    still be rolled back to after the next retrain.
+    """
+    version, manifest_hash = _pointer(models_dir)
+    if version is None or manifest_hash is None:
+        return
+    stamp = (models_dir / POINTER).stat().st_mtime  # written at that promotion
+    at = datetime.fromtimestamp(stamp, UTC)
+    _append_history(models_dir, _record(version, manifest_hash, at, by=POINTER))
+
+
+def _append_history(models_dir: Path, record: dict) -> None:
+    """Add one line to the history; the file is replaced whole, in one rename."""
+    path = models_dir / HISTORY
+    try:
+        before = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        before = ""
+    if before and not before.endswith("\n"):
+        before += "\n"
+    _replace_file(path, before + json.dumps(record, sort_keys=True) + "\n")
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and one rename."""
+    handle, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        os.chmod(temp, READABLE_FILE)  # mkstemp makes it private to its owner
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
 
 
 def versions(models_dir: Path) -> list[str]:
@@ -280,11 +396,18 @@ def current(models_dir: Path | None = None) -> Bundle:
         raise BundleError(
             f"no trained bundle in {models_dir}; run 'xl-risk retrain' first"
         )
+    if manifest_hash is None:
+        raise BundleError(
+            f"{models_dir / POINTER} names bundle {version} but pins no "
+            f"{MANIFEST} SHA-256 (the old one-field format), so the bundle "
+            "cannot be checked; run 'xl-risk retrain', or 'xl-risk rollback "
+            f"--to VERSION' for a bundle recorded in {HISTORY}, to rewrite it"
+        )
     cached = _CACHE.get(models_dir)
     if cached and cached[0] == version:
         return cached[1]
     manifest = models_dir / version / MANIFEST
-    if manifest_hash and manifest.is_file() and sha256(manifest) != manifest_hash:
+    if manifest.is_file() and sha256(manifest) != manifest_hash:
         raise BundleError(
             f"bundle {version}: {MANIFEST} changed after it was put in service; "
             "refusing to load it"

@@ -280,15 +280,26 @@ def info(models_dir: Path | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--to",
+    "to",
+    metavar="VERSION",
+    default=None,
+    help="Put this bundle back instead; it must have served before "
+    "(see models/HISTORY.jsonl), e.g. the one a rollback replaced.",
+)
 @models_option
-def rollback(models_dir: Path | None) -> None:
-    """Return to the bundle that served before the current one."""
+def rollback(models_dir: Path | None, to: str | None = None) -> None:
+    """Return to the bundle that served before the current one, or to VERSION."""
+    from retrain import RetrainBusy
     from retrain import rollback as run_rollback
 
     try:
-        version = run_rollback(models_dir)
+        version = run_rollback(models_dir, to=to)
     except bundles.BundleError as err:
         _fail(str(err), EXIT_BUNDLE)
+    except RetrainBusy as err:
+        _fail(str(err), EXIT_BUSY)
     click.echo(f"in service: {version}")
 
 
@@ -416,7 +427,7 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
 @models_option
 def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> None:
     """Population stability of the PD and of every input in NEW_FILE."""
-    from xl_risk.monitoring import ProfileError, file_profile
+    from xl_risk.monitoring import MIN_ROWS, ProfileError, file_profile
     from xl_risk.monitoring import monitor as run_monitor
 
     files = (new_file,) if reference is None else (new_file, reference)
@@ -433,8 +444,17 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
     )
     summary = report.summary().drop(columns=["flags"])
     click.echo(_show(summary, {"psi": ".4f"}))
+    if report.unused:
+        click.echo(
+            f"not used by the model, left out: {', '.join(report.unused_labels)}"
+        )
     for flag in report.flags:
         click.echo(f"  flag: {flag}")
+    if report.too_few:
+        click.echo(
+            f"{report.scored:,} rows scored, fewer than the {MIN_ROWS:,} a PSI "
+            "needs: the bands above are mostly sampling noise"
+        )
     click.echo(f"worst band: {report.worst_band}")
 
 

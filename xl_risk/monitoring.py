@@ -11,8 +11,14 @@ stability index (PSI) of the PD and the characteristic stability index (the
 same formula, CSI) of every field, each banded by
 :func:`xl_risk.stability.band` (below 0.10 stable, 0.10 to 0.25 watch, above
 0.25 act). Empty bins and categories never seen in training get the smoothed
-share of :mod:`xl_risk.stability`, so every index is finite, and each is
-flagged by name.
+share of :mod:`xl_risk.stability`, so every index is finite, and are flagged
+by name where they mean something.
+
+Two rules keep the verdict, the worst band, honest. A field the bundle's
+models do not use (left out by the encoder because it was empty in
+training) is reported apart and never drives it. And a file with fewer than
+``MIN_ROWS`` scored rows gets the verdict ``TOO_FEW`` instead of a band: on
+a handful of rows the index measures sampling noise, not the population.
 
 The PSI formula and its smoothing are written once, in
 :mod:`xl_risk.stability`; this module rebuilds the training population from
@@ -58,6 +64,15 @@ CATEGORICAL_KINDS = frozenset({Kind.CATEGORY, Kind.TERM, Kind.TEXT})
 TEXT_GIVEN, TEXT_BLANK = "given", "blank"
 PD_NAME = "pd"
 PD_LABEL = "PD"
+
+MIN_ROWS = 500
+"""Fewest scored rows whose stability is judged; fewer get ``TOO_FEW``.
+
+A sample drawn from the training population itself has a PSI above 0, about
+(bins - 1) / rows over 10 bins: near 0.02 at 500 rows (95 % of samples below
+0.04), well inside "stable", but 0.10 at 100 rows and above 1 ("act") at 20,
+where most bins are empty by chance."""
+TOO_FEW = "too few rows to judge"
 
 
 class ProfileError(ValueError):
@@ -240,12 +255,26 @@ class MonitoringReport:
         Rows in the new file.
     unscored : int
         Rows that could not be scored (left out of the PD's PSI).
+    unused : tuple of str
+        Characteristics of the profile the bundle's models do not use, left
+        out of ``fields``, the flags and the verdict.
     """
 
     pd: PsiResult
     fields: dict[str, PsiResult]
     rows: int
     unscored: int
+    unused: tuple[str, ...] = ()
+
+    @property
+    def scored(self) -> int:
+        """Rows the PD's PSI is measured on."""
+        return self.rows - self.unscored
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer scored rows than ``MIN_ROWS``: the indices are mostly noise."""
+        return self.scored < MIN_ROWS
 
     def summary(self) -> pd.DataFrame:
         """One row per characteristic, the PD first: name, label, psi, band,
@@ -270,8 +299,21 @@ class MonitoringReport:
 
     @property
     def worst_band(self) -> str:
-        """The most severe band over the PD and every characteristic."""
+        """The verdict: the most severe band over the PD and every
+        characteristic the models use, or ``TOO_FEW`` below ``MIN_ROWS``."""
+        if self.too_few:
+            return TOO_FEW
         return band(max(r.psi for r in (self.pd, *self.fields.values())))
+
+    @property
+    def unused_labels(self) -> list[str]:
+        """Labels of the characteristics left out as unused by the models."""
+        return [_label(name) for name in self.unused]
+
+
+def unused_inputs(bundle: Bundle) -> tuple[str, ...]:
+    """Inputs the bundle's models do not use: those its encoder dropped."""
+    return tuple(bundle.encoder.dropped)
 
 
 def _label(name: str) -> str:
@@ -333,13 +375,15 @@ def monitor(
 
     pd_result = compare(profile[PD_NAME], scored)
     now = characteristics(table, table.n_rows)
+    dropped = unused_inputs(bundle)
     fields = {
         name: compare(entry, now[name][1])
         for name, entry in profile["fields"].items()
-        if name in now
+        if name in now and name not in dropped
     }
+    unused = tuple(name for name in profile["fields"] if name in dropped)
     report = MonitoringReport(
-        pd_result, fields, table.n_rows, int(table.n_rows - scored.size)
+        pd_result, fields, table.n_rows, int(table.n_rows - scored.size), unused
     )
     log.info(
         "PD PSI %.4f (%s); %d characteristic(s) to act on",
@@ -349,5 +393,9 @@ def monitor(
     return report
 
 
-THRESHOLDS = {"stable_below": STABLE_LIMIT, "act_above": WATCH_LIMIT}
+THRESHOLDS = {
+    "stable_below": STABLE_LIMIT,
+    "act_above": WATCH_LIMIT,
+    "min_rows": MIN_ROWS,
+}
 """PSI bands, as the model card reports them."""

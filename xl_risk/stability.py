@@ -15,7 +15,11 @@ A bin that is empty in one population would make ``ln(a / e)`` infinite. Every
 share equal to 0 is therefore replaced by ``EMPTY_BIN_SHARE`` (1e-4, i.e.
 0.01 % of the population) before the PSI is computed; non-empty shares are
 left untouched, so two samples with the same shares still give a PSI of
-exactly 0. Every smoothed bin is reported in ``PsiResult.flags``.
+exactly 0. A bin empty in one population is reported in ``PsiResult.flags``
+when the other population's share says at least ``MIN_EXPECTED_IN_BIN`` rows
+should have fallen in it; a bin empty in both, or one expected to hold less
+than a row or two (20 applications against a training share of 0.1 %), is
+not news.
 
 Missing values (NaN, None) are counted in their own ``"missing"`` bin, which
 appears in the table only when one of the two populations has missing values.
@@ -30,6 +34,12 @@ from numpy.typing import ArrayLike
 
 EMPTY_BIN_SHARE = 1e-4
 """Share (fraction of the population) substituted for an empty bin."""
+
+MIN_EXPECTED_IN_BIN = 5.0
+"""Rows a bin must be expected to hold for its emptiness to be flagged.
+
+Counts in a bin are roughly Poisson: with 5 rows expected, an empty bin
+happens by chance less than 1 % of the time (e^-5 = 0.7 %)."""
 
 STABLE_LIMIT = 0.10
 """PSI below this value is banded "stable"."""
@@ -457,20 +467,25 @@ def _smoothed_shares(counts: np.ndarray) -> np.ndarray:
 
 
 def _empty_bin_flags(table: pd.DataFrame, names: list[str | None]) -> list[str]:
-    """Flag every bin empty in expected or actual.
+    """Flag each bin empty in one population where the other says it should not be.
 
-    ``names`` holds the flag text of each non-missing bin, in table order, or
-    None for a bin not to flag. The missing bin, when present, is the extra
-    last row of the table and is named ``MISSING_LABEL``.
+    A bin empty in expected is flagged when the actual share of it, applied
+    to the expected population's size, is at least ``MIN_EXPECTED_IN_BIN``
+    rows, and the other way round. ``names`` holds the flag text of each
+    non-missing bin, in table order, or None for a bin not to flag. The
+    missing bin, when present, is the extra last row of the table and is
+    named ``MISSING_LABEL``.
     """
     texts = list(names) + [MISSING_LABEL] * (len(table) - len(names))
     flags = []
 
-    for population in ("expected", "actual"):
-        empty = table.index[table[f"{population}_count"] == 0]
+    for population, other in (("expected", "actual"), ("actual", "expected")):
+        counts = table[f"{population}_count"]
+        other_share = table[f"{other}_count"] / table[f"{other}_count"].sum()
+        due = other_share * counts.sum() >= MIN_EXPECTED_IN_BIN
         flags += [
             f"empty bin in {population}: {texts[row]}"
-            for row in empty
+            for row in table.index[(counts == 0) & due]
             if texts[row] is not None
         ]
 

@@ -3,7 +3,8 @@
 The out-of-time loans, the latest issue months, stand in for the newest
 applicants. :func:`xl_risk.monitoring.monitor` compares them with the
 reference profile the bundle's manifest stores of its training split: PSI of
-the PD, CSI of every input field, bands and flags.
+the PD, CSI of every input field the models use, bands and flags. Fields the
+models do not use are named and left out of the table.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xl_risk.monitoring import PD_NAME, MonitoringReport, ProfileError, monitor
+from xl_risk.monitoring import (
+    MIN_ROWS,
+    PD_NAME,
+    MonitoringReport,
+    ProfileError,
+    monitor,
+)
 from xl_risk.reports import figures, style
 from xl_risk.reports.figures import SPLITS, Context
 from xl_risk.reports.layout import Block, Chart, Table
@@ -84,6 +91,7 @@ def psi_block(ctx: Context, report: MonitoringReport) -> Block:
         f"{_in_band(fields, BAND_WATCH)} are to watch and "
         f"{_in_band(fields, BAND_ACT)} to act on; the largest CSI is "
         f"{fields.iloc[0]['PSI']:.3f} ({fields.iloc[0][CHARACTERISTIC]})."
+        + _caveats(report)
     )
     fills = {"Band": [BAND_FILLS[band] for band in table["Band"]]}
     chart = Chart(
@@ -96,6 +104,27 @@ def psi_block(ctx: Context, report: MonitoringReport) -> Block:
         [Table(PSI_TITLE, table, {"PSI": style.SCORE}, fills)],
         [chart],
     )
+
+
+def _caveats(report: MonitoringReport) -> str:
+    """What the table leaves out and when its bands mean little."""
+    said = ""
+    if report.unused:
+        names = [figures.column_title(name) for name in report.unused]
+        if len(names) == 1:
+            listed = f"{names[0]} is"
+        else:
+            listed = f"{', '.join(names[:-1])} and {names[-1]} are"
+        said += (
+            f" {listed} not used by the model (empty in the training data) "
+            "and left out."
+        )
+    if report.too_few:
+        said += (
+            f" Only {report.scored:,} loans could be scored, fewer than the "
+            f"{MIN_ROWS:,} a PSI needs: the bands are mostly sampling noise."
+        )
+    return said
 
 
 def flags_table(report: MonitoringReport) -> pd.DataFrame:
@@ -116,8 +145,9 @@ def flags_block(report: MonitoringReport) -> Block:
     if table.empty:
         return Block(
             heading,
-            "No flag: every bin of the training profile holds out-of-time loans "
-            "and every category was seen in training.",
+            "No flag: every bin of the training profile that should hold "
+            "out-of-time loans holds some, and every category was seen in "
+            "training.",
         )
     names = table[CHARACTERISTIC].unique()
     sentence = (
