@@ -155,3 +155,16 @@ def test_retrain_entirely_empty_optional_columns_are_dropped(tmp_path, fast_trai
     for name in EMPTY_OPTIONAL.values():
         assert name in outcome.manifest["quality"]["empty_inputs"]
         assert not any(feature.startswith(name) for feature in bundle.encoder.names)
+
+
+def test_read_history_decimal_comma_is_named_with_how_to_write_it(loans, tmp_path):
+    bad = loans.astype({"annual_inc": object})
+    bad.loc[[0, 1], "annual_inc"] = "89200,50"
+    path = write(bad, tmp_path / "history.csv")
+
+    with pytest.raises(DataError, match=r"annual income: 2 rows not a number") as err:
+        read_history(path)
+
+    assert str(err.value).endswith(
+        "e.g. '89200,50' (a decimal comma is not read: write 89200.50)"
+    )

@@ -215,3 +215,55 @@ def test_input_fields_exclude_outcome_key_and_time_fields():
     assert not_inputs >= {"loan_status", "principal_repaid", "recoveries"}
     assert not_inputs >= {"loan_id", "customer_id", "issue_date", "description"}
     assert not_inputs.isdisjoint(f.name for f in INPUT_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "number"),
+    [
+        ("funded_amnt", "20,300", 20_300.0),
+        ("annual_inc", "1,234,567.89", 1_234_567.89),
+        ("annual_inc", "$89,200.50", 89_200.5),
+    ],
+)
+def test_read_table_comma_between_groups_of_three_digits_is_thousands(
+    header, raw, number
+):
+    assert read_one(header, raw) == number
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "spelling"),
+    [
+        ("funded_amnt", "20300,00", "20300.00"),
+        ("annual_inc", "89200,50", "89200.50"),
+        ("annual_inc", "1.234,56", "1234.56"),
+        ("installment", "€ 407,17", "407.17"),
+        ("dti", "12,5", "12.5"),
+        ("int_rate", "13,49%", "13.49%"),
+        ("revol_util", "45,3", "45.3"),
+        ("pub_rec", "1,0", "1.0"),
+        ("fico_range_low", "700,0", "700.0"),
+        ("term", "36,0", "36.0"),
+        ("emp_length", "3,5", "3.5"),
+    ],
+)
+def test_read_table_decimal_comma_is_refused_saying_how_to_write_it(
+    header, raw, spelling
+):
+    column = next(iter(read_table({header: [raw]}).columns.values()))
+
+    expected = (
+        f"{column.field.label}: expected .*, got {re.escape(repr(raw))}; "
+        f"a decimal comma is not read: write {re.escape(spelling)}$"
+    )
+    assert re.match(expected, column.problems[0]), column.problems[0]
+    assert np.isnan(column.values[0])
+
+
+def test_read_table_comma_of_no_clear_reading_says_how_numbers_are_written():
+    column = read_table({"funded_amnt": ["1,2,3"]}).columns["principal"]
+
+    assert column.problems[0].endswith(
+        "got '1,2,3'; a decimal comma is not read: write decimals with a point, "
+        "and commas only between groups of three digits (1,234.5)"
+    )

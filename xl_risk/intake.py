@@ -89,10 +89,12 @@ def problems(table: Table, needed: tuple[str, ...]) -> list[str]:
         if not col.problems:
             continue
         shown = list(dict.fromkeys(col.problems.values()))[:EXAMPLES_SHOWN]
-        givens = ", ".join(m.rsplit(", got ", 1)[-1] for m in shown)
+        givens = [m.rsplit(", got ", 1)[-1].partition("; ") for m in shown]
+        notes = list(dict.fromkeys(note for _, _, note in givens if note))
         lines.append(
             f"{col.field.label}: {len(col.problems)} rows not "
-            f"{col.field.expectation()}, e.g. {givens}"
+            f"{col.field.expectation()}, e.g. {', '.join(g for g, _, _ in givens)}"
+            + (f" ({'; '.join(notes)})" if notes else "")
         )
     return lines
 

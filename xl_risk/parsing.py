@@ -26,6 +26,7 @@ from xl_risk.schema import (
     TERMS,
     Field,
     Kind,
+    decimal_comma_note,
     normalise_header,
 )
 
@@ -34,7 +35,9 @@ NUMERIC_KINDS = frozenset(
 )
 PERCENT_POINTS = 100.0
 SMALL_COLUMN = 8  # up to this many values, read each one without hashing
-CURRENCY_MARKS = re.compile(r"[,$€£\s]")
+CURRENCY_MARKS = re.compile(r"[$€£\s]")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+|\d*),(\d+)$")
 TERM_TEXT = re.compile(r"^(\d+)\s*(months?|meses)?$")
 YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
@@ -47,6 +50,49 @@ PERCENT_ALIASES = {
 
 class _Invalid(Exception):
     """Internal: a raw value that does not fit its field."""
+
+
+class DecimalCommaError(ValueError):
+    """Number text with a comma that is not a thousands separator.
+
+    ``spelling`` is the number written with a decimal point when the text
+    has one clear reading (``"1.234,56"`` -> ``"1234.56"``), else None.
+    """
+
+    def __init__(self, text: str) -> None:
+        match = DECIMAL_COMMA.match(text)
+        self.spelling = None
+        if match:
+            sign, whole, decimals = match.groups()
+            self.spelling = f"{sign}{whole.replace('.', '') or '0'}.{decimals}"
+        super().__init__(f"a comma that is not a thousands separator: {text!r}")
+
+    def note(self, percent: bool = False) -> str:
+        """The message's note; ``percent``: the text ended with a percent sign."""
+        suffix = PERCENT_SIGN if percent else ""
+        return decimal_comma_note(self.spelling and self.spelling + suffix)
+
+
+def number_text(text: str) -> float:
+    """Read number text: currency signs and spaces dropped, commas as thousands.
+
+    A comma is a thousands separator only between groups of exactly three
+    digits (``"20,300"``, ``"1,234,567.89"``).
+
+    Raises
+    ------
+    DecimalCommaError
+        Any other comma (``"20300,00"``, ``"1.234,56"``, ``"12,5"``): read as
+        a thousands separator it would make the number 100 times too large.
+    ValueError
+        Text that is not a number.
+    """
+    text = CURRENCY_MARKS.sub("", text)
+    if "," in text:
+        if not THOUSANDS.match(text):
+            raise DecimalCommaError(text)
+        text = text.replace(",", "")
+    return float(text)
 
 
 @dataclass
@@ -135,9 +181,10 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
             return (0.0 if match.group(1) else float(match.group(2))), False
 
     percent = text.endswith(PERCENT_SIGN)
-    text = CURRENCY_MARKS.sub("", text.rstrip(PERCENT_SIGN))
     try:
-        return float(text), percent
+        return number_text(text.rstrip(PERCENT_SIGN)), percent
+    except DecimalCommaError as err:
+        raise _Invalid(f.problem(raw, err.note(percent))) from None
     except ValueError:
         raise _Invalid(f.problem(raw)) from None
 

@@ -25,6 +25,14 @@ years (``employment_years``)
     0 to 10; ``"< 1 year"`` is 0, ``"10+ years"`` is 10, ``"n/a"`` is missing.
 date
     ``"Dec-2011"``, ISO ``"2011-12-01"`` or a datetime.
+
+Number text, for every numeric kind
+-----------------------------------
+Currency signs and spaces are dropped. A comma is read as a thousands
+separator only between groups of exactly three digits (``"20,300"``,
+``"1,234,567.89"``); any other comma (``"20300,00"``, ``"1.234,56"``,
+``"12,5"``) is refused with a message that says how to write the number,
+rather than read 100 times too large.
 """
 
 from __future__ import annotations
@@ -137,9 +145,14 @@ class Field:
         whole = "a whole number" if self.kind is Kind.COUNT else "a number"
         return whole + _range_words(self)
 
-    def problem(self, raw: object) -> str:
-        """One-line message for a raw value this field cannot accept."""
-        return f"{self.label}: expected {self.expectation()}, got {describe(raw)}"
+    def problem(self, raw: object, note: str = "") -> str:
+        """One-line message for a raw value this field cannot accept.
+
+        ``note`` follows the value after a semicolon: how the value was read,
+        or how to write what was probably meant.
+        """
+        message = f"{self.label}: expected {self.expectation()}, got {describe(raw)}"
+        return f"{message}; {note}" if note else message
 
 
 def _range_words(f: Field) -> str:
@@ -170,6 +183,19 @@ def describe(raw: object) -> str:
         return f"TRUE/FALSE ({raw})"
     text = repr(raw) if isinstance(raw, str) else f"{raw}"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def decimal_comma_note(spelling: str | None) -> str:
+    """Words for number text whose comma is not a thousands separator.
+
+    ``spelling`` is the same number written with a decimal point, when the
+    text has one clear reading ("20300,00" -> "20300.00").
+    """
+    how = spelling or (
+        "decimals with a point, and commas only between groups of three digits "
+        "(1,234.5)"
+    )
+    return f"a decimal comma is not read: write {how}"
 
 
 GRADES = ("A", "B", "C", "D", "E", "F", "G")

@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.capital import BASEL_II_SCALING
-from xl_risk.parsing import CURRENCY_MARKS, PERCENT_POINTS, is_blank, read_table
+from xl_risk.parsing import (
+    PERCENT_POINTS,
+    DecimalCommaError,
+    is_blank,
+    number_text,
+    read_table,
+)
 from xl_risk.reasons import DEFAULT_REASONS
 from xl_risk.schema import (
     EXCEL_ERRORS,
@@ -330,9 +336,10 @@ class Argument:
             words.append(self.note)
         return " ".join(words)
 
-    def problem(self, raw: object) -> str:
+    def problem(self, raw: object, note: str = "") -> str:
         """One-line message for a value this argument cannot take."""
-        return f"{self.name}: expected {self.expectation()}, got {describe(raw)}"
+        message = f"{self.name}: expected {self.expectation()}, got {describe(raw)}"
+        return f"{message}; {note}" if note else message
 
     def accepts(self, x: float) -> bool:
         """Whether a finite number is in range (and whole, when it must be)."""
@@ -405,7 +412,11 @@ def scalar(value: object, name: str) -> float | None:
             raise ArgumentError(argument.problem(raw))
         return argument.default
 
-    number = _number(raw)
+    try:
+        number = _number(raw)
+    except DecimalCommaError as err:
+        percent = str(raw).strip().endswith(PERCENT_SIGN)
+        raise ArgumentError(argument.problem(raw, err.note(percent))) from None
     if number is None or not math.isfinite(number) or not argument.accepts(number):
         raise ArgumentError(argument.problem(raw))
     return number
@@ -422,7 +433,10 @@ def _lone_cell(value: object, name: str) -> object:
 
 
 def _number(raw: object) -> float | None:
-    """A cell as a number; None for TRUE/FALSE, dates, errors and other text."""
+    """A cell as a number; None for TRUE/FALSE, dates, errors and other text.
+
+    Raises DecimalCommaError for text such as "0,45" (see ``number_text``).
+    """
     if isinstance(raw, bool | np.bool_ | date):
         return None
     if isinstance(raw, int | float | np.integer | np.floating):
@@ -433,7 +447,9 @@ def _number(raw: object) -> float | None:
     text = raw.strip()
     percent = text.endswith(PERCENT_SIGN)
     try:
-        number = float(CURRENCY_MARKS.sub("", text.removesuffix(PERCENT_SIGN)))
+        number = number_text(text.removesuffix(PERCENT_SIGN))
+    except DecimalCommaError:
+        raise
     except ValueError:
         return None
     return number / PERCENT_POINTS if percent else number
