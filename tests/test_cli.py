@@ -196,3 +196,25 @@ def test_cli_retrain_unusable_data_names_the_problem(tmp_path):
     assert "missing column: loan status" in result.stderr
     assert "missing column: principal repaid" in result.stderr
     assert "missing column: recoveries" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["score", "validate", "retrain"])
+def test_cli_truncated_gzip_exits_1_naming_the_file(
+    trained_models_dir, tmp_path, command
+):
+    path = tmp_path / "broken.csv.gz"
+    sample_applications().to_csv(path, index=False)
+    path.write_bytes(path.read_bytes()[:-200])
+    arguments = {
+        "score": ("score", path, "-o", tmp_path / "s.csv"),
+        "validate": ("validate", path),
+        "retrain": ("retrain", "--data", path),
+    }[command]
+    models_dir = tmp_path / "models" if command == "retrain" else trained_models_dir
+
+    result = run(*arguments, "--models", models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert result.stderr.strip().endswith(
+        "error: broken.csv.gz: the gzip file ends early: it is truncated or corrupt"
+    )

@@ -1,8 +1,20 @@
-"""Read loan history from CSV (plain or gzip), parquet or xlsx into the schema."""
+"""Read loan history from CSV (plain or gzip), parquet or xlsx into the schema.
+
+CSV text is read as UTF-8, with or without a byte-order mark; a file that is
+not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
+Western-European Windows), logged at INFO. The separator (comma, semicolon,
+tab or bar) is detected on the header line. A truncated or corrupt file
+fails with one line naming the file and what is wrong with it.
+"""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+import logging
+import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +26,13 @@ EXAMPLES_SHOWN = 3
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
+FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
+SEPARATORS = ",;\t|"
+DEFAULT_SEPARATOR = ","
+UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
+
+log = logging.getLogger(__name__)
 
 
 class DataError(ValueError):
@@ -28,11 +47,56 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
+def _separator(path: Path, suffix: str) -> str:
+    """The separator of the header line: comma, semicolon, tab or bar."""
+    opener = gzip.open if suffix.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        line = handle.readline()
+    try:
+        header = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        header = line.decode(FALLBACK_ENCODING, errors="replace")
+    try:
+        return csv.Sniffer().sniff(header, delimiters=SEPARATORS).delimiter
+    except csv.Error:  # one column, or no separator in sight
+        return DEFAULT_SEPARATOR
+
+
+def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
+    separator = _separator(path, suffix)
+    if separator != DEFAULT_SEPARATOR:
+        log.info("%s: columns separated by %r", path.name, separator)
+    options = {
+        "sep": separator, "low_memory": False, "keep_default_na": False,
+        "na_values": [""],
+    }  # fmt: skip
+    try:
+        return pd.read_csv(path, encoding=TEXT_ENCODING, **options)
+    except UnicodeDecodeError:
+        log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
+        return pd.read_csv(path, encoding=FALLBACK_ENCODING, **options)
+
+
+def _damage(suffix: str, err: Exception) -> str:
+    """What is wrong with a compressed file that cannot be unpacked, in words."""
+    if suffix in EXCEL_SUFFIXES:
+        return f"the {suffix} file is truncated or corrupt: it cannot be unzipped"
+    if isinstance(err, EOFError):
+        return "the gzip file ends early: it is truncated or corrupt"
+    return f"the gzip file is corrupt or not gzip-compressed ({err})"
+
+
 def read_raw(path: str | Path) -> pd.DataFrame:
     """Read a file as it is, every column as published.
 
     Text such as ``"n/a"`` is kept as text (the schema decides what is
     missing); only empty cells are missing.
+
+    Raises
+    ------
+    DataError
+        A file that is absent, of another format, truncated or corrupt, in
+        neither UTF-8 nor Windows-1252, or without rows; one line naming it.
     """
     path = Path(path)
     if not path.is_file():
@@ -41,9 +105,7 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     suffix = _suffix(path)
     try:
         if suffix in CSV_SUFFIXES:
-            frame = pd.read_csv(
-                path, low_memory=False, keep_default_na=False, na_values=[""]
-            )
+            frame = _read_csv(path, suffix)
         elif suffix in EXCEL_SUFFIXES:
             frame = pd.read_excel(
                 path, engine="openpyxl", keep_default_na=False, na_values=[""]
@@ -55,6 +117,13 @@ def read_raw(path: str | Path) -> pd.DataFrame:
                 f"{path.name}: expected a .csv, .csv.gz, .parquet or .xlsx file, "
                 f"got '{suffix or 'no extension'}'"
             )
+    except UNPACK_ERRORS as err:
+        raise DataError(f"{path.name}: {_damage(suffix, err)}") from None
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{path.name}: the text is neither UTF-8 nor Windows-1252 (cp1252); "
+            "save it as CSV UTF-8"
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as err:
         raise DataError(f"{path.name}: cannot be read as {suffix}: {err}") from None
     except (ValueError, KeyError) as err:
