@@ -218,3 +218,20 @@ def test_cli_truncated_gzip_exits_1_naming_the_file(
     assert result.stderr.strip().endswith(
         "error: broken.csv.gz: the gzip file ends early: it is truncated or corrupt"
     )
+
+
+def test_cli_score_missing_required_columns_exit_1_naming_each_once(
+    trained_models_dir, tmp_path
+):
+    path, out = tmp_path / "no-grade.csv", tmp_path / "scores.csv"
+    sample_applications().drop(columns=["grade", "funded_amnt"]).to_csv(path)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert result.stderr.splitlines() == [
+        "error: cannot score no-grade.csv: 2 problem(s)",
+        "  - missing column: principal (principal or funded_amnt or loan_amnt)",
+        "  - missing column: grade (grade or rating)",
+    ]
+    assert not out.exists()

@@ -189,8 +189,11 @@ def score(
     from xl_risk.scoring import OUTPUTS, score_frame
 
     bundle, (data,) = _load_or_fail(models_dir, file)
-    table = read_table(data, INPUT_FIELDS)
-    scored = score_frame(bundle, data, table)
+    try:
+        table = read_table(data, INPUT_FIELDS)
+        scored = score_frame(bundle, data, table, source=file.name)
+    except DataError as err:
+        _fail(str(err), EXIT_DATA)
     if with_reasons:
         from xl_risk.reasons import reasons_frame
 

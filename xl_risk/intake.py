@@ -147,13 +147,18 @@ def _names(f: Field) -> str:
     return f"{f.label} ({' or '.join(dict.fromkeys((f.name, *f.aliases)))})"
 
 
-def problems(table: Table, needed: tuple[str, ...]) -> list[str]:
-    """One line per problem: each missing column, each field with bad values."""
-    lines = [
+def missing_columns(table: Table, needed: tuple[str, ...]) -> list[str]:
+    """One line per needed field no column names, with the names accepted."""
+    return [
         f"missing column: {_names(BY_NAME[name])}"
         for name in needed
         if name not in table.columns
     ]
+
+
+def problems(table: Table, needed: tuple[str, ...]) -> list[str]:
+    """One line per problem: each missing column, each field with bad values."""
+    lines = missing_columns(table, needed)
     for col in table.columns.values():
         if not col.problems:
             continue
@@ -168,9 +173,36 @@ def problems(table: Table, needed: tuple[str, ...]) -> list[str]:
     return lines
 
 
-TRAINING_COLUMNS: tuple[str, ...] = (
-    tuple(f.name for f in INPUT_FIELDS if f.required) + OUTCOME_NAMES
-)
+SCORING_COLUMNS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.required)
+TRAINING_COLUMNS: tuple[str, ...] = SCORING_COLUMNS + OUTCOME_NAMES
+
+
+def report(action: str, found: list[str], table: Table) -> str:
+    """The one message of data that cannot be used: a line per problem.
+
+    When no header names any declared field, a last line says so: the column
+    names are not in the first row (a title above them), or the separator
+    was not recognised.
+    """
+    lines = [f"{action}: {len(found)} problem(s)", *(f"  - {x}" for x in found)]
+    if not table.sources:
+        shown = ", ".join(repr(h) for h in table.ignored[:EXAMPLES_SHOWN])
+        more = ", ..." if len(table.ignored) > EXAMPLES_SHOWN else ""
+        lines.append(
+            f"  no header in row 1 names a field (row 1 holds {shown}{more}): "
+            "the column names must be in the first row"
+        )
+    return "\n".join(lines)
+
+
+def require_columns(table: Table, needed: tuple[str, ...], action: str) -> None:
+    """Raise DataError naming every needed column the table lacks, at once.
+
+    ``action`` opens the message: "cannot score applications.csv".
+    """
+    found = missing_columns(table, needed)
+    if found:
+        raise DataError(report(action, found, table))
 
 
 def read_history(path: str | Path) -> Table:
@@ -185,8 +217,5 @@ def read_history(path: str | Path) -> Table:
     table = read_table(read_raw(path))
     found = problems(table, TRAINING_COLUMNS)
     if found:
-        raise DataError(
-            f"cannot train on {Path(path).name}: {len(found)} problem(s)\n  - "
-            + "\n  - ".join(found)
-        )
+        raise DataError(report(f"cannot train on {Path(path).name}", found, table))
     return table
