@@ -237,3 +237,27 @@ def test_read_history_decimal_comma_is_named_with_how_to_write_it(loans, tmp_pat
     assert str(err.value).endswith(
         "e.g. '89200,50' (a decimal comma is not read: write 89200.50)"
     )
+
+
+@pytest.mark.parametrize("name", ["history.csv", "history.xlsx"])
+@pytest.mark.parametrize(
+    ("second", "listed"),
+    [("grade", "'grade' and 'grade'"), ("rating", "'grade' and 'rating'")],
+)
+def test_read_history_two_columns_for_one_field_are_refused(
+    loans, tmp_path, name, second, listed
+):
+    frame = loans.copy()
+    frame.insert(len(frame.columns), second, "A", allow_duplicates=True)
+    path = write(frame, tmp_path / name)
+
+    expected = f"grade: expected one column, got 2 ({listed}); keep one"
+    with pytest.raises(DataError, match=rf"^{re.escape(expected)}$"):
+        read_history(path)
+
+
+def test_read_raw_repeated_header_naming_no_field_keeps_pandas_name(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("grade,notes,notes\nA,x,y\n", encoding="utf-8")
+
+    assert list(read_raw(path).columns) == ["grade", "notes", "notes.1"]

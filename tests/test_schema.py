@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from xl_risk.demo import make_portfolio
-from xl_risk.parsing import read_table
+from xl_risk.parsing import DataError, match_headers, read_table
 from xl_risk.schema import FIELDS, INPUT_FIELDS, LEAKAGE_COLUMNS, Role, resolve
 
 # Lending Club name -> the Spanish course's name for the same field.
@@ -267,3 +267,48 @@ def test_read_table_comma_of_no_clear_reading_says_how_numbers_are_written():
         "got '1,2,3'; a decimal comma is not read: write decimals with a point, "
         "and commas only between groups of three digits (1,234.5)"
     )
+
+
+@pytest.mark.parametrize(
+    ("headers", "field", "listed"),
+    [
+        (["grade", "grade"], "grade", "2 ('grade' and 'grade')"),
+        (["grade", "rating"], "grade", "2 ('grade' and 'rating')"),
+        (["rating", "Grade"], "grade", "2 ('rating' and 'Grade')"),
+        (
+            ["int_rate", "interest rate", "tipo_interes"],
+            "interest rate",
+            "3 ('int_rate', 'interest rate' and 'tipo_interes')",
+        ),
+        (
+            ["principal", "funded_amnt", "loan_amnt"],
+            "principal",
+            "2 ('principal' and 'funded_amnt')",
+        ),
+    ],
+)
+def test_match_headers_two_columns_for_one_field_are_refused(headers, field, listed):
+    message = f"{field}: expected one column, got {listed}; keep one"
+
+    with pytest.raises(DataError, match=rf"^{re.escape(message)}$"):
+        match_headers(["id", *headers, "notes"])
+
+
+def test_match_headers_names_every_field_with_two_columns_in_one_message():
+    with pytest.raises(DataError, match=r"^interest rate: .*; grade: .*; keep one$"):
+        match_headers(["grade", "rating", "int_rate", "tipo_interes"])
+
+
+@pytest.mark.parametrize(
+    ("headers", "chosen"),
+    [
+        (["loan_amnt", "funded_amnt"], "funded_amnt"),
+        (["principal", "loan_amnt"], "principal"),
+        (["loan_amnt"], "loan_amnt"),
+    ],
+)
+def test_match_headers_loan_amnt_stands_in_only_without_another_name(headers, chosen):
+    sources, ignored = match_headers(headers)
+
+    assert sources["principal"] == chosen
+    assert ignored == [h for h in headers if h != chosen]

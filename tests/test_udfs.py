@@ -220,6 +220,26 @@ def test_expected_loss_with_header_reads_columns_in_any_order(models, rows):
         assert got == pytest.approx(engine_el(models, row), abs=CENT)
 
 
+@pytest.mark.parametrize("second", ["grade", "rating", "Grade"])
+def test_row_functions_header_naming_one_field_twice_says_so(models, rows, second):
+    header = [f.label for f in INPUT_FIELDS]
+    header[POSITION["job_title"]] = second
+    expected = f"grade: expected one column, got 2 ('grade' and '{second}'); keep one"
+
+    for function in [*ROW_FUNCTIONS, *NEW_ROW_FUNCTIONS]:
+        got = getattr(udfs, function)([rows[0]], [header])
+        assert (got if isinstance(got, str) else got[0][0]) == expected, function
+
+
+def test_risk_score_table_header_naming_one_field_twice_says_so(models, rows):
+    header = [f.label for f in INPUT_FIELDS]
+    header[POSITION["job_title"]] = "rating"
+
+    got = udfs.RISK_SCORE_TABLE([header, *rows[:3]])
+
+    assert got == "grade: expected one column, got 2 ('grade' and 'rating'); keep one"
+
+
 def test_expected_loss_with_header_without_optional_columns(models, rows):
     required = [i for i, f in enumerate(INPUT_FIELDS) if f.required]
     header = [INPUT_FIELDS[i].label for i in required]

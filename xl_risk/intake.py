@@ -13,14 +13,15 @@ import csv
 import gzip
 import hashlib
 import logging
+import re
 import zipfile
 import zlib
 from pathlib import Path
 
 import pandas as pd
 
-from xl_risk.parsing import Table, read_table
-from xl_risk.schema import BY_NAME, INPUT_FIELDS, OUTCOME_NAMES, Field
+from xl_risk.parsing import DataError, Table, read_table
+from xl_risk.schema import BY_NAME, INPUT_FIELDS, OUTCOME_NAMES, Field, resolve
 
 EXAMPLES_SHOWN = 3
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
@@ -31,12 +32,9 @@ FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
 SEPARATORS = ",;\t|"
 DEFAULT_SEPARATOR = ","
 UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
+RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
 
 log = logging.getLogger(__name__)
-
-
-class DataError(ValueError):
-    """Input data that cannot be used; the message lists every problem."""
 
 
 def _suffix(path: Path) -> str:
@@ -131,6 +129,27 @@ def read_raw(path: str | Path) -> pd.DataFrame:
 
     if frame.empty:
         raise DataError(f"{path.name}: no rows")
+    return _repeated_headers_restored(frame)
+
+
+def _repeated_headers_restored(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a repeated header that names a field its own name back.
+
+    pandas reads a second ``grade`` column as ``grade.1``, which names no
+    field and would be ignored in silence. Named ``grade`` again, it reaches
+    :func:`xl_risk.parsing.match_headers`, which refuses two columns for one
+    field, as it does for a table of cells.
+    """
+    headers = [str(h) for h in frame.columns]
+    present = set(headers)
+    restored = []
+    for header in headers:
+        match = RENAMED_REPEAT.match(header)
+        original = match and match["header"]
+        repeated = original in present and resolve(header) is None
+        restored.append(original if repeated and resolve(original) else header)
+    if restored != headers:
+        frame.columns = restored
     return frame
 
 

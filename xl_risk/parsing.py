@@ -28,6 +28,7 @@ from xl_risk.schema import (
     Kind,
     decimal_comma_note,
     normalise_header,
+    resolve,
 )
 
 NUMERIC_KINDS = frozenset(
@@ -46,6 +47,10 @@ _MISSING = object()
 PERCENT_ALIASES = {
     f.name: frozenset(normalise_header(a) for a in f.percent_aliases) for f in FIELDS
 }
+
+
+class DataError(ValueError):
+    """Input data that cannot be used; the message lists every problem."""
 
 
 class _Invalid(Exception):
@@ -375,29 +380,56 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
 
 
 def match_headers(headers: Iterable[object]) -> tuple[dict[str, str], list[str]]:
-    """Map headers to canonical fields (cached; see :func:`_match_headers`)."""
+    """Map headers to canonical fields (cached; see :func:`_match_headers`).
+
+    The one place headers are matched, for files, tables and cell ranges.
+    """
     sources, ignored = _match_headers(tuple(str(h) for h in headers))
     return dict(sources), list(ignored)
 
 
 @lru_cache(maxsize=256)
 def _match_headers(headers: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    """Map headers to canonical fields, preferring each field's first alias.
+    """Map headers to canonical fields, one column per field.
+
+    A fallback alias (``Field.fallback_aliases``) counts only when no other
+    name of its field is among the headers.
 
     Returns
     -------
     sources : dict
         Canonical name -> the header chosen for it.
     ignored : list of str
-        Headers naming no field, or a field already taken by a preferred alias.
+        Headers naming no field, or a fallback beside its field's own name.
+
+    Raises
+    ------
+    DataError
+        Two or more columns name one field (``grade`` twice, or ``grade`` and
+        ``rating``); one message naming each such field and its headers.
     """
-    by_norm = {normalise_header(h): h for h in reversed(headers)}
+    named: dict[str, list[str]] = {}
+    for header in headers:
+        f = resolve(header)
+        if f is not None:
+            named.setdefault(f.name, []).append(header)
+
     sources: dict[str, str] = {}
+    clashes = []
     for f in FIELDS:
-        for alias in (f.name, *f.aliases, f.label):
-            if normalise_header(alias) in by_norm:
-                sources[f.name] = by_norm[normalise_header(alias)]
-                break
+        found = named.get(f.name)
+        if not found:
+            continue
+        fallbacks = {normalise_header(a) for a in f.fallback_aliases}
+        own = [h for h in found if normalise_header(h) not in fallbacks]
+        chosen = own or found
+        if len(chosen) > 1:
+            clashes.append(f.duplicate_problem(chosen))
+        else:
+            sources[f.name] = chosen[0]
+    if clashes:
+        raise DataError("; ".join(clashes))
+
     used = set(sources.values())
     return sources, [h for h in headers if h not in used]
 

@@ -98,6 +98,12 @@ class Field:
         Other column names, most preferred first (Lending Club, then Spanish).
     percent_aliases : tuple of str
         Aliases whose plain numbers are percent points (the Spanish convention).
+    fallback_aliases : tuple of str
+        Aliases of a related published column that stands in for the field
+        only when no other name of it is present: Lending Club's
+        ``loan_amnt`` (the amount applied for) when ``funded_amnt`` (the
+        amount lent) is absent. Beside another name of the field it is
+        ignored; any other two columns naming one field are refused.
     required : bool
         A required input must be present to score; optional inputs may be
         blank or absent and are then filled as the trained model recorded.
@@ -121,6 +127,7 @@ class Field:
     role: Role = Role.INPUT
     aliases: tuple[str, ...] = ()
     percent_aliases: tuple[str, ...] = ()
+    fallback_aliases: tuple[str, ...] = ()
     required: bool = True
     minimum: float | None = None
     maximum: float | None = None
@@ -153,6 +160,15 @@ class Field:
         """
         message = f"{self.label}: expected {self.expectation()}, got {describe(raw)}"
         return f"{message}; {note}" if note else message
+
+    def duplicate_problem(self, headers: list[str]) -> str:
+        """One-line message for two or more columns that name this field."""
+        names = [repr(h) for h in headers]
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        return (
+            f"{self.label}: expected one column, got {len(headers)} ({listed}); "
+            "keep one"
+        )
 
 
 def _range_words(f: Field) -> str:
@@ -241,7 +257,7 @@ MAX_AMOUNT = 10_000_000.0
 FIELDS: tuple[Field, ...] = (
     # --- inputs, in the Applications sheet's column order -------------------
     Field("principal", "principal", Kind.MONEY,
-          aliases=("funded_amnt", "loan_amnt"),
+          aliases=("funded_amnt", "loan_amnt"), fallback_aliases=("loan_amnt",),
           minimum=1.0, maximum=MAX_AMOUNT, unit="currency",
           number_format="#,##0.00"),
     Field("term_months", "term", Kind.TERM,

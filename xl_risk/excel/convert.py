@@ -37,6 +37,7 @@ from xl_risk.parsing import (
     PERCENT_POINTS,
     DecimalCommaError,
     is_blank,
+    match_headers,
     number_text,
     read_table,
 )
@@ -144,6 +145,13 @@ def application(row: object, header: object = None) -> dict[str, Sequence]:
     header : cells, optional
         One column name per cell of ``row``; any name the schema knows (Lending
         Club, canonical, label or Spanish). Blank header cells are skipped.
+
+    Raises
+    ------
+    CellShapeError
+        A row or header of the wrong number of cells.
+    DataError
+        Two header cells that name one field.
     """
     values = [cell(v) for v in line(row, "row")]
     if header is None:
@@ -162,6 +170,7 @@ def application(row: object, header: object = None) -> dict[str, Sequence]:
                 f"header: expected one name per cell of row ({len(values)}), "
                 f"got {len(names)}"
             )
+        match_headers(str(n) for n in names if not is_blank(n))  # refuses repeats
     return {
         str(n): _column([v])
         for n, v in zip(names, values, strict=True)
@@ -228,7 +237,7 @@ def table(value: object) -> tuple[dict[str, Sequence], np.ndarray]:
 
     Blank rows at the end are dropped. Blank rows inside the table are left out
     of the columns and marked True in the mask, which has one entry per row
-    below the header.
+    below the header. Two header cells that name one field raise DataError.
     """
     rows = grid(value, "table")
     if len(rows) < 1:
@@ -242,6 +251,7 @@ def table(value: object) -> tuple[dict[str, Sequence], np.ndarray]:
     blank = np.fromiter((_blank_row(r) for r in body), dtype=bool, count=len(body))
     kept = [r for r, b in zip(body, blank, strict=True) if not b]
     columns = list(zip(*kept, strict=True)) if kept else [() for _ in header]
+    match_headers(str(cell(n)) for n in header if not is_blank(n))  # refuses repeats
     mapping = {}
     for name, column in zip(header, columns, strict=True):
         if is_blank(name):
