@@ -189,7 +189,7 @@ def test_read_history_lists_every_problem_in_one_message(loans, tmp_path):
     lines = str(err.value).splitlines()[1:]
     expected = [
         r"missing column: derogatory public records \(.*pub_rec.*\)",
-        r"interest rate: 2 rows not a number from 0% to 100%, e\.g\. 'abc'",
+        r"interest rate: 2 rows not a number from 1% to 50%, e\.g\. 'abc'",
         r"grade: 1 rows not one of A, B, C, D, E, F, G, e\.g\. 'Z'",
         r"term: 3 rows not 36 or 60 \(months\), e\.g\. '48 months'",
         r"annual income: 1 rows not a number .*, e\.g\. 'lots'",

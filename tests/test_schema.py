@@ -312,3 +312,53 @@ def test_match_headers_loan_amnt_stands_in_only_without_another_name(headers, ch
 
     assert sources["principal"] == chosen
     assert ignored == [h for h in headers if h != chosen]
+
+
+RATE_READINGS = [
+    ("tipo_interes", 0.0691,
+     "got 0.0691; under tipo_interes it is read as percent points: 0.0691%; "
+     "for 6.91% write 6.91"),
+    ("int_rate", 1.0,
+     "got 1.0; a number up to 1 is read as a fraction: 100%; "
+     "for 1% write 0.01 or '1%'"),
+    ("int_rate", 0.99, "got 0.99; a number up to 1 is read as a fraction: 99%"),
+    ("int_rate", 0.005, "got 0.005; a number up to 1 is read as a fraction: 0.5%"),
+    ("int_rate", 60.0,
+     "got 60.0; a number above 1 is read as percent points: 60%"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["number", "text"])
+@pytest.mark.parametrize(("header", "raw", "reading"), RATE_READINGS)
+def test_read_table_implausible_interest_rate_says_how_it_was_read(
+    header, raw, reading, as_text
+):
+    values = [str(raw)] if as_text else np.array([raw])
+    if as_text:
+        reading = reading.replace(f"got {raw}", f"got '{raw}'", 1)
+
+    column = read_table({header: values}).columns["interest_rate"]
+
+    assert column.problems == {
+        0: f"interest rate: expected a number from 1% to 50%, {reading}"
+    }
+    assert np.isnan(column.values[0])
+
+
+@pytest.mark.parametrize("raw", ["0.5%", "51%"])
+def test_read_table_implausible_interest_rate_with_percent_sign_needs_no_note(raw):
+    column = read_table({"int_rate": [raw]}).columns["interest_rate"]
+
+    assert column.problems == {
+        0: f"interest rate: expected a number from 1% to 50%, got '{raw}'"
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "fraction"),
+    [("int_rate", 0.01, 0.01), ("int_rate", "50%", 0.5), ("tipo_interes", 1, 0.01)],
+)
+def test_read_table_interest_rate_at_the_plausible_limits_is_read(
+    header, raw, fraction
+):
+    assert read_one(header, raw) == pytest.approx(fraction, rel=SAME_NUMBER)

@@ -240,6 +240,19 @@ def test_risk_score_table_header_naming_one_field_twice_says_so(models, rows):
     assert got == "grade: expected one column, got 2 ('grade' and 'rating'); keep one"
 
 
+def test_row_functions_percent_cell_under_spanish_rate_name_is_refused(models, rows):
+    header = [f.label for f in INPUT_FIELDS]
+    header[POSITION["interest_rate"]] = "tipo_interes"
+    percent_cell = with_value(rows[0], "interest_rate", 0.0691)  # shows 6.91%
+
+    got = udfs.RISK_PD([percent_cell], [header])
+
+    assert got == (
+        "interest rate: expected a number from 1% to 50%, got 0.0691; under "
+        "tipo_interes it is read as percent points: 0.0691%; for 6.91% write 6.91"
+    )
+
+
 def test_expected_loss_with_header_without_optional_columns(models, rows):
     required = [i for i, f in enumerate(INPUT_FIELDS) if f.required]
     header = [INPUT_FIELDS[i].label for i in required]
@@ -333,7 +346,8 @@ MALFORMED = [
     ("term_months", 48.0, "expected 36 or 60 (months), got 48.0"),
     ("term_months", "forty", "got 'forty'"),
     ("term_months", None, "term: required, got blank"),
-    ("interest_rate", -0.1, "from 0% to 100%"),
+    ("interest_rate", -0.1, "from 1% to 50%"),
+    ("interest_rate", 1.0, "got 1.0; a number up to 1 is read as a fraction: 100%"),
     ("interest_rate", 250.0, "got 250.0"),
     ("interest_rate", "#DIV/0!", "got the Excel error #DIV/0!"),
     ("installment", -1.0, "got -1.0"),

@@ -22,6 +22,7 @@ from xl_risk.schema import (
     EXCEL_ERRORS,
     FIELDS,
     MISSING_TEXTS,
+    PERCENT_POINTS,
     PERCENT_SIGN,
     TERMS,
     Field,
@@ -34,7 +35,6 @@ from xl_risk.schema import (
 NUMERIC_KINDS = frozenset(
     {Kind.MONEY, Kind.COUNT, Kind.RATE, Kind.PERCENT, Kind.SCORE, Kind.TERM, Kind.YEARS}
 )
-PERCENT_POINTS = 100.0
 SMALL_COLUMN = 8  # up to this many values, read each one without hashing
 CURRENCY_MARKS = re.compile(r"[$€£\s]")
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
@@ -199,12 +199,29 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
 # one definition.
 
 
+def _as_points(f: Field, x, percent_text, percent_alias: bool):
+    """True where a rate's number is percent points (see ``xl_risk.schema``)."""
+    return percent_text | (x > f.fraction_max) | percent_alias
+
+
 def _canonical_numbers(f: Field, x, percent_text, percent_alias: bool):
     """Convert numbers to the field's unit (rates: percent points -> fraction)."""
     if f.kind is not Kind.RATE:
         return x
-    as_points = percent_text | (x > f.fraction_max) | percent_alias
-    return np.where(as_points, x / PERCENT_POINTS, x)
+    points = _as_points(f, x, percent_text, percent_alias)
+    return np.where(points, x / PERCENT_POINTS, x)
+
+
+def _range_problem(
+    f: Field, raw: object, number: float, percent_text: bool, source: str
+) -> str:
+    """Message for a number out of range; for a rate, how it was read."""
+    if f.kind is not Kind.RATE or percent_text:
+        return f.problem(raw)
+    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
+    as_points = bool(_as_points(f, number, False, percent_alias))
+    under = source if percent_alias else ""
+    return f.problem(raw, f.rate_reading(number, as_points, under))
 
 
 def _out_of_range(f: Field, x):
@@ -297,29 +314,33 @@ def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Colum
         arr = raw
     else:
         arr = np.asarray(raw, dtype=object)
-    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     if f.kind in NUMERIC_KINDS:
-        return _read_numeric_column(f, arr, percent_alias)
+        return _read_numeric_column(f, arr, source)
     return _read_object_column(f, arr)
 
 
-def _read_numeric_column(f: Field, arr, percent_alias: bool) -> Column:
+def _read_numeric_column(f: Field, arr, source: str) -> Column:
     if isinstance(arr, pd.Series) or arr.dtype.kind not in "iuf":
-        return _read_numeric_objects(f, arr, percent_alias)
+        return _read_numeric_objects(f, arr, source)
 
     x = arr.astype(np.float64, copy=False)
     missing = np.isnan(x)
+    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     x = _canonical_numbers(f, x, np.zeros(len(x), dtype=bool), percent_alias)
     bad = np.flatnonzero(_out_of_range(f, x))
-    problems = {int(row): f.problem(arr[row]) for row in bad}
+    problems = {
+        int(row): _range_problem(f, arr[row], float(arr[row]), False, source)
+        for row in bad
+    }
     if problems:
         x = x.copy()
         x[bad] = np.nan
     return Column(f, x, missing, problems)
 
 
-def _read_numeric_objects(f: Field, arr: np.ndarray, percent_alias: bool) -> Column:
+def _read_numeric_objects(f: Field, arr: np.ndarray, source: str) -> Column:
     """Object values: each distinct value read once, in plain Python."""
+    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     uniques, codes = _distinct(arr)
     numbers = np.full(len(uniques), np.nan)
     blank = np.zeros(len(uniques), dtype=bool)
@@ -335,11 +356,11 @@ def _read_numeric_objects(f: Field, arr: np.ndarray, percent_alias: bool) -> Col
         if number != number:
             blank[i] = True
             continue
-        number = float(_canonical_numbers(f, number, percent, percent_alias))
-        if _out_of_range(f, number):
-            failed[i] = f.problem(value)
+        read = float(_canonical_numbers(f, number, percent, percent_alias))
+        if _out_of_range(f, read):
+            failed[i] = _range_problem(f, value, number, percent, source)
         else:
-            numbers[i] = number
+            numbers[i] = read
 
     problems = {}
     if failed:
