@@ -235,3 +235,24 @@ def test_cli_score_missing_required_columns_exit_1_naming_each_once(
         "  - missing column: grade (grade or rating)",
     ]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "reference"),
+    [("score", False), ("capital", False), ("monitor", False), ("monitor", True)],
+)
+def test_cli_file_with_two_columns_for_one_field_exits_1_naming_them(
+    trained_models_dir, tmp_path, command, reference
+):
+    good, twice = tmp_path / "good.csv", tmp_path / "twice.csv"
+    sample_applications().to_csv(good, index=False)
+    sample_applications().assign(rating="B").to_csv(twice, index=False)
+    files = (good, "--reference", twice) if reference else (twice,)
+    out = ("-o", tmp_path / "s.csv") if command == "score" else ()
+
+    result = run(command, *files, *out, "--models", trained_models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert result.stderr == (
+        "error: grade: expected one column, got 2 ('grade' and 'rating'); keep one\n"
+    )

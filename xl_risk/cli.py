@@ -383,8 +383,8 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
 
     files = (new_file,) if reference is None else (new_file, reference)
     bundle, frames = _load_or_fail(models_dir, *files)
-    profile = file_profile(bundle, frames[1]) if reference else None
     try:
+        profile = file_profile(bundle, frames[1]) if reference else None
         report = run_monitor(bundle, frames[0], profile)
     except (ProfileError, ValueError) as err:
         _fail(str(err), EXIT_DATA)
