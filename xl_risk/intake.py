@@ -77,8 +77,8 @@ def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
 
 def _damage(suffix: str, err: Exception) -> str:
     """What is wrong with a compressed file that cannot be unpacked, in words."""
-    if suffix in EXCEL_SUFFIXES:
-        return f"the {suffix} file is truncated or corrupt: it cannot be unzipped"
+    if not suffix.endswith(".gz"):  # xlsx is a zip archive; parquet compresses
+        return f"the {suffix} file is truncated or corrupt: it cannot be unpacked"
     if isinstance(err, EOFError):
         return "the gzip file ends early: it is truncated or corrupt"
     return f"the gzip file is corrupt or not gzip-compressed ({err})"
