@@ -411,3 +411,63 @@ def test_cli_score_xlsx_writes_ids_as_text_not_formulas(
     for row, text in ((2, INJECTED), (3, "#N/A")):
         assert sheet.cell(row, 1).data_type == "s"
         assert sheet.cell(row, 1).value == text
+
+
+@pytest.mark.parametrize("command", ["score", "validate", "retrain"])
+def test_cli_truncated_gzip_exits_1_naming_the_file(
+    trained_models_dir, tmp_path, command
+):
+    path = tmp_path / "broken.csv.gz"
+    sample_applications().to_csv(path, index=False)
+    path.write_bytes(path.read_bytes()[:-200])
+    arguments = {
+        "score": ("score", path, "-o", tmp_path / "s.csv"),
+        "validate": ("validate", path),
+        "retrain": ("retrain", "--data", path),
+    }[command]
+    models_dir = tmp_path / "models" if command == "retrain" else trained_models_dir
+
+    result = run(*arguments, "--models", models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert result.stderr.strip().endswith(
+        "error: broken.csv.gz: the gzip file ends early: it is truncated or corrupt"
+    )
+
+
+def test_cli_score_missing_required_columns_exit_1_naming_each_once(
+    trained_models_dir, tmp_path
+):
+    path, out = tmp_path / "no-grade.csv", tmp_path / "scores.csv"
+    sample_applications().drop(columns=["grade", "funded_amnt"]).to_csv(path)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert result.stderr.splitlines() == [
+        "error: cannot score no-grade.csv: 2 problem(s)",
+        "  - missing column: principal (principal or funded_amnt or loan_amnt)",
+        "  - missing column: grade (grade or rating)",
+    ]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "reference"),
+    [("score", False), ("capital", False), ("monitor", False), ("monitor", True)],
+)
+def test_cli_file_with_two_columns_for_one_field_exits_1_naming_them(
+    trained_models_dir, tmp_path, command, reference
+):
+    good, twice = tmp_path / "good.csv", tmp_path / "twice.csv"
+    sample_applications().to_csv(good, index=False)
+    sample_applications().assign(rating="B").to_csv(twice, index=False)
+    files = (good, "--reference", twice) if reference else (twice,)
+    out = ("-o", tmp_path / "s.csv") if command == "score" else ()
+
+    result = run(command, *files, *out, "--models", trained_models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert result.stderr == (
+        "error: grade: expected one column, got 2 ('grade' and 'rating'); keep one\n"
+    )

@@ -1,5 +1,6 @@
 """Training files: every format reads alike, every problem is reported at once."""
 
+import logging
 import re
 
 import numpy as np
@@ -84,6 +85,74 @@ def test_read_raw_unusable_file_raises_data_error(tmp_path, name, message):
         read_raw(tmp_path / name)
 
 
+def _truncated(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _plain_text(path):
+    path.write_bytes(b"id,grade\n1,A\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "message"),
+    [
+        ("loans.csv.gz", _truncated, "the gzip file ends early: it is truncated or"),
+        ("loans.csv.gz", _plain_text, "the gzip file is corrupt or not gzip-compr"),
+        ("loans.xlsx", _truncated, "the .xlsx file is truncated or corrupt: it cannot"),
+        ("loans.xlsx", _plain_text, "the .xlsx file is truncated or corrupt"),
+    ],
+)
+def test_read_raw_damaged_file_names_it_and_what_is_wrong(
+    loans, tmp_path, name, damage, message
+):
+    damage(write(loans, tmp_path / name))
+
+    with pytest.raises(DataError, match=rf"^{re.escape(name)}: {re.escape(message)}"):
+        read_raw(tmp_path / name)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_read_raw_csv_in_excel_encodings_reads_alike(loans, tmp_path, encoding):
+    spanish = loans.rename(columns={"emp_length": "antigüedad_empleo"})
+    spanish.to_csv(tmp_path / "expected.csv", index=False)
+    spanish.to_csv(tmp_path / "loans.csv", index=False, encoding=encoding)
+
+    got = canonical(tmp_path / "loans.csv")
+
+    pd.testing.assert_frame_equal(got, canonical(tmp_path / "expected.csv"))
+    assert "employment_years" in got
+
+
+def test_read_raw_cp1252_fallback_is_logged(loans, tmp_path, caplog):
+    path = tmp_path / "loans.csv"
+    loans.rename(columns={"emp_length": "antigüedad_empleo"}).to_csv(
+        path, index=False, encoding="cp1252"
+    )
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        read_raw(path)
+
+    assert "loans.csv is not UTF-8: read as Windows-1252 (cp1252)" in caplog.text
+
+
+def test_read_raw_text_in_neither_encoding_says_how_to_save_it(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_bytes(b"id,emp_length\n1,\x81\n")  # 0x81: UTF-8 nor cp1252
+
+    with pytest.raises(DataError, match=r"neither UTF-8 nor Windows-1252 .*UTF-8$"):
+        read_raw(path)
+
+
+@pytest.mark.parametrize("separator", [";", "\t", "|"])
+def test_read_raw_csv_separator_is_read_from_the_header(loans, tmp_path, separator):
+    loans.to_csv(tmp_path / "loans.csv", index=False, sep=separator)
+
+    got = canonical(tmp_path / "loans.csv")
+
+    pd.testing.assert_frame_equal(got, canonical(write(loans, tmp_path / "c.csv")))
+
+
 @pytest.mark.parametrize(
     ("dropped", "message"),
     [
@@ -120,7 +189,7 @@ def test_read_history_lists_every_problem_in_one_message(loans, tmp_path):
     lines = str(err.value).splitlines()[1:]
     expected = [
         r"missing column: derogatory public records \(.*pub_rec.*\)",
-        r"interest rate: 2 rows not a number from 0% to 100%, e\.g\. 'abc'",
+        r"interest rate: 2 rows not a number from 1% to 50%, e\.g\. 'abc'",
         r"grade: 1 rows not one of A, B, C, D, E, F, G, e\.g\. 'Z'",
         r"term: 3 rows not 36 or 60 \(months\), e\.g\. '48 months'",
         r"annual income: 1 rows not a number .*, e\.g\. 'lots'",
@@ -155,3 +224,40 @@ def test_retrain_entirely_empty_optional_columns_are_dropped(tmp_path, fast_trai
     for name in EMPTY_OPTIONAL.values():
         assert name in outcome.manifest["quality"]["empty_inputs"]
         assert not any(feature.startswith(name) for feature in bundle.encoder.names)
+
+
+def test_read_history_decimal_comma_is_named_with_how_to_write_it(loans, tmp_path):
+    bad = loans.astype({"annual_inc": object})
+    bad.loc[[0, 1], "annual_inc"] = "89200,50"
+    path = write(bad, tmp_path / "history.csv")
+
+    with pytest.raises(DataError, match=r"annual income: 2 rows not a number") as err:
+        read_history(path)
+
+    assert str(err.value).endswith(
+        "e.g. '89200,50' (a decimal comma is not read: write 89200.50)"
+    )
+
+
+@pytest.mark.parametrize("name", ["history.csv", "history.xlsx"])
+@pytest.mark.parametrize(
+    ("second", "listed"),
+    [("grade", "'grade' and 'grade'"), ("rating", "'grade' and 'rating'")],
+)
+def test_read_history_two_columns_for_one_field_are_refused(
+    loans, tmp_path, name, second, listed
+):
+    frame = loans.copy()
+    frame.insert(len(frame.columns), second, "A", allow_duplicates=True)
+    path = write(frame, tmp_path / name)
+
+    expected = f"grade: expected one column, got 2 ({listed}); keep one"
+    with pytest.raises(DataError, match=rf"^{re.escape(expected)}$"):
+        read_history(path)
+
+
+def test_read_raw_repeated_header_naming_no_field_keeps_pandas_name(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("grade,notes,notes\nA,x,y\n", encoding="utf-8")
+
+    assert list(read_raw(path).columns) == ["grade", "notes", "notes.1"]

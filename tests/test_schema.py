@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from xl_risk.demo import make_portfolio
-from xl_risk.parsing import read_table
+from xl_risk.parsing import DataError, match_headers, read_table
 from xl_risk.schema import FIELDS, INPUT_FIELDS, LEAKAGE_COLUMNS, Role, resolve
 
 # Lending Club name -> the Spanish course's name for the same field.
@@ -215,3 +215,150 @@ def test_input_fields_exclude_outcome_key_and_time_fields():
     assert not_inputs >= {"loan_status", "principal_repaid", "recoveries"}
     assert not_inputs >= {"loan_id", "customer_id", "issue_date", "description"}
     assert not_inputs.isdisjoint(f.name for f in INPUT_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "number"),
+    [
+        ("funded_amnt", "20,300", 20_300.0),
+        ("annual_inc", "1,234,567.89", 1_234_567.89),
+        ("annual_inc", "$89,200.50", 89_200.5),
+    ],
+)
+def test_read_table_comma_between_groups_of_three_digits_is_thousands(
+    header, raw, number
+):
+    assert read_one(header, raw) == number
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "spelling"),
+    [
+        ("funded_amnt", "20300,00", "20300.00"),
+        ("annual_inc", "89200,50", "89200.50"),
+        ("annual_inc", "1.234,56", "1234.56"),
+        ("installment", "€ 407,17", "407.17"),
+        ("dti", "12,5", "12.5"),
+        ("int_rate", "13,49%", "13.49%"),
+        ("revol_util", "45,3", "45.3"),
+        ("pub_rec", "1,0", "1.0"),
+        ("fico_range_low", "700,0", "700.0"),
+        ("term", "36,0", "36.0"),
+        ("emp_length", "3,5", "3.5"),
+    ],
+)
+def test_read_table_decimal_comma_is_refused_saying_how_to_write_it(
+    header, raw, spelling
+):
+    column = next(iter(read_table({header: [raw]}).columns.values()))
+
+    expected = (
+        f"{column.field.label}: expected .*, got {re.escape(repr(raw))}; "
+        f"a decimal comma is not read: write {re.escape(spelling)}$"
+    )
+    assert re.match(expected, column.problems[0]), column.problems[0]
+    assert np.isnan(column.values[0])
+
+
+def test_read_table_comma_of_no_clear_reading_says_how_numbers_are_written():
+    column = read_table({"funded_amnt": ["1,2,3"]}).columns["principal"]
+
+    assert column.problems[0].endswith(
+        "got '1,2,3'; a decimal comma is not read: write decimals with a point, "
+        "and commas only between groups of three digits (1,234.5)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "field", "listed"),
+    [
+        (["grade", "grade"], "grade", "2 ('grade' and 'grade')"),
+        (["grade", "rating"], "grade", "2 ('grade' and 'rating')"),
+        (["rating", "Grade"], "grade", "2 ('rating' and 'Grade')"),
+        (
+            ["int_rate", "interest rate", "tipo_interes"],
+            "interest rate",
+            "3 ('int_rate', 'interest rate' and 'tipo_interes')",
+        ),
+        (
+            ["principal", "funded_amnt", "loan_amnt"],
+            "principal",
+            "2 ('principal' and 'funded_amnt')",
+        ),
+    ],
+)
+def test_match_headers_two_columns_for_one_field_are_refused(headers, field, listed):
+    message = f"{field}: expected one column, got {listed}; keep one"
+
+    with pytest.raises(DataError, match=rf"^{re.escape(message)}$"):
+        match_headers(["id", *headers, "notes"])
+
+
+def test_match_headers_names_every_field_with_two_columns_in_one_message():
+    with pytest.raises(DataError, match=r"^interest rate: .*; grade: .*; keep one$"):
+        match_headers(["grade", "rating", "int_rate", "tipo_interes"])
+
+
+@pytest.mark.parametrize(
+    ("headers", "chosen"),
+    [
+        (["loan_amnt", "funded_amnt"], "funded_amnt"),
+        (["principal", "loan_amnt"], "principal"),
+        (["loan_amnt"], "loan_amnt"),
+    ],
+)
+def test_match_headers_loan_amnt_stands_in_only_without_another_name(headers, chosen):
+    sources, ignored = match_headers(headers)
+
+    assert sources["principal"] == chosen
+    assert ignored == [h for h in headers if h != chosen]
+
+
+RATE_READINGS = [
+    ("tipo_interes", 0.0691,
+     "got 0.0691; under tipo_interes it is read as percent points: 0.0691%; "
+     "for 6.91% write 6.91"),
+    ("int_rate", 1.0,
+     "got 1.0; a number up to 1 is read as a fraction: 100%; "
+     "for 1% write 0.01 or '1%'"),
+    ("int_rate", 0.99, "got 0.99; a number up to 1 is read as a fraction: 99%"),
+    ("int_rate", 0.005, "got 0.005; a number up to 1 is read as a fraction: 0.5%"),
+    ("int_rate", 60.0,
+     "got 60.0; a number above 1 is read as percent points: 60%"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["number", "text"])
+@pytest.mark.parametrize(("header", "raw", "reading"), RATE_READINGS)
+def test_read_table_implausible_interest_rate_says_how_it_was_read(
+    header, raw, reading, as_text
+):
+    values = [str(raw)] if as_text else np.array([raw])
+    if as_text:
+        reading = reading.replace(f"got {raw}", f"got '{raw}'", 1)
+
+    column = read_table({header: values}).columns["interest_rate"]
+
+    assert column.problems == {
+        0: f"interest rate: expected a number from 1% to 50%, {reading}"
+    }
+    assert np.isnan(column.values[0])
+
+
+@pytest.mark.parametrize("raw", ["0.5%", "51%"])
+def test_read_table_implausible_interest_rate_with_percent_sign_needs_no_note(raw):
+    column = read_table({"int_rate": [raw]}).columns["interest_rate"]
+
+    assert column.problems == {
+        0: f"interest rate: expected a number from 1% to 50%, got '{raw}'"
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "fraction"),
+    [("int_rate", 0.01, 0.01), ("int_rate", "50%", 0.5), ("tipo_interes", 1, 0.01)],
+)
+def test_read_table_interest_rate_at_the_plausible_limits_is_read(
+    header, raw, fraction
+):
+    assert read_one(header, raw) == pytest.approx(fraction, rel=SAME_NUMBER)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xl_risk.intake import read_raw
+from xl_risk.intake import DataError, read_raw
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import OUTPUTS, score, score_frame
 
@@ -213,3 +213,30 @@ def test_score_frame_keeps_id_and_adds_outputs(bundle, samples):
     assert list(scored.columns) == ["id", *OUTPUTS, "problem"]
     assert scored["id"].tolist() == samples["id"].tolist()
     assert scored["problem"].isna().all()
+
+
+def test_score_frame_missing_required_columns_fail_once_naming_each(bundle, samples):
+    no_columns = samples.drop(columns=["grade", "funded_amnt"])
+
+    with pytest.raises(DataError, match=r"^cannot score a\.csv: 2 problem\(s\)") as err:
+        score_frame(bundle, no_columns, source="a.csv")
+
+    assert str(err.value).splitlines()[1:] == [
+        "  - missing column: principal (principal or funded_amnt or loan_amnt)",
+        "  - missing column: grade (grade or rating)",
+    ]
+
+
+def test_score_frame_header_not_in_first_row_says_so(bundle, samples, tmp_path):
+    path = tmp_path / "titled.xlsx"
+    with pd.ExcelWriter(path) as book:  # a title above the header row
+        pd.DataFrame([["Applications Q3"]]).to_excel(book, index=False, header=False)
+        samples.to_excel(book, index=False, startrow=1)
+
+    with pytest.raises(DataError, match=r"cannot score the applications") as err:
+        score_frame(bundle, read_raw(path))
+
+    assert str(err.value).splitlines()[-1] == (
+        "  no header in row 1 names a field (row 1 holds 'Applications Q3', "
+        "'Unnamed: 1', 'Unnamed: 2', ...): the column names must be in the first row"
+    )

@@ -220,6 +220,39 @@ def test_expected_loss_with_header_reads_columns_in_any_order(models, rows):
         assert got == pytest.approx(engine_el(models, row), abs=CENT)
 
 
+@pytest.mark.parametrize("second", ["grade", "rating", "Grade"])
+def test_row_functions_header_naming_one_field_twice_says_so(models, rows, second):
+    header = [f.label for f in INPUT_FIELDS]
+    header[POSITION["job_title"]] = second
+    expected = f"grade: expected one column, got 2 ('grade' and '{second}'); keep one"
+
+    for function in [*ROW_FUNCTIONS, *NEW_ROW_FUNCTIONS]:
+        got = getattr(udfs, function)([rows[0]], [header])
+        assert (got if isinstance(got, str) else got[0][0]) == expected, function
+
+
+def test_risk_score_table_header_naming_one_field_twice_says_so(models, rows):
+    header = [f.label for f in INPUT_FIELDS]
+    header[POSITION["job_title"]] = "rating"
+
+    got = udfs.RISK_SCORE_TABLE([header, *rows[:3]])
+
+    assert got == "grade: expected one column, got 2 ('grade' and 'rating'); keep one"
+
+
+def test_row_functions_percent_cell_under_spanish_rate_name_is_refused(models, rows):
+    header = [f.label for f in INPUT_FIELDS]
+    header[POSITION["interest_rate"]] = "tipo_interes"
+    percent_cell = with_value(rows[0], "interest_rate", 0.0691)  # shows 6.91%
+
+    got = udfs.RISK_PD([percent_cell], [header])
+
+    assert got == (
+        "interest rate: expected a number from 1% to 50%, got 0.0691; under "
+        "tipo_interes it is read as percent points: 0.0691%; for 6.91% write 6.91"
+    )
+
+
 def test_expected_loss_with_header_without_optional_columns(models, rows):
     required = [i for i, f in enumerate(INPUT_FIELDS) if f.required]
     header = [INPUT_FIELDS[i].label for i in required]
@@ -303,6 +336,7 @@ MALFORMED = [
     ("principal", None, "principal: required, got blank"),
     ("principal", "", "principal: required, got blank"),
     ("principal", "abc", "got 'abc'"),
+    ("principal", "20300,00", "got '20300,00'; a decimal comma is not read"),
     ("principal", -5000.0, "got -5000.0"),
     ("principal", 1e12, "from 1 to 10,000,000"),
     ("principal", dt.datetime(2024, 3, 1), "got a date (2024-03-01)"),
@@ -312,7 +346,8 @@ MALFORMED = [
     ("term_months", 48.0, "expected 36 or 60 (months), got 48.0"),
     ("term_months", "forty", "got 'forty'"),
     ("term_months", None, "term: required, got blank"),
-    ("interest_rate", -0.1, "from 0% to 100%"),
+    ("interest_rate", -0.1, "from 1% to 50%"),
+    ("interest_rate", 1.0, "got 1.0; a number up to 1 is read as a fraction: 100%"),
     ("interest_rate", 250.0, "got 250.0"),
     ("interest_rate", "#DIV/0!", "got the Excel error #DIV/0!"),
     ("installment", -1.0, "got -1.0"),
@@ -645,6 +680,8 @@ CAPITAL_MALFORMED = [
     ((None, 0.45), f"pd: {FRACTION} blank"),
     (("", 0.45), f"pd: {FRACTION} blank"),
     (("abc", 0.45), f"pd: {FRACTION} 'abc'"),
+    (("0,01", 0.45),
+     f"pd: {FRACTION} '0,01'; a decimal comma is not read: write 0.01"),
     ((True, 0.45), f"pd: {FRACTION} TRUE/FALSE (True)"),
     ((dt.datetime(2024, 3, 1), 0.45), f"pd: {FRACTION} a date (2024-03-01)"),
     (([[0.01, 0.02]], 0.45), "pd: expected one cell, got a range of 2 cells"),

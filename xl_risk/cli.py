@@ -235,8 +235,11 @@ def score(
 
     _check_suffix(out, TABLE_SUFFIXES, "--out")
     bundle, (data,) = _load_or_fail(models_dir, file)
-    table = read_table(data, INPUT_FIELDS)
-    scored = score_frame(bundle, data, table)
+    try:
+        table = read_table(data, INPUT_FIELDS)
+        scored = score_frame(bundle, data, table, source=file.name)
+    except DataError as err:
+        _fail(str(err), EXIT_DATA)
     if with_reasons:
         from xl_risk.reasons import reasons_frame
 
@@ -432,8 +435,8 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
 
     files = (new_file,) if reference is None else (new_file, reference)
     bundle, frames = _load_or_fail(models_dir, *files)
-    profile = file_profile(bundle, frames[1]) if reference else None
     try:
+        profile = file_profile(bundle, frames[1]) if reference else None
         report = run_monitor(bundle, frames[0], profile)
     except (ProfileError, ValueError) as err:
         _fail(str(err), EXIT_DATA)

@@ -1,23 +1,40 @@
-"""Read loan history from CSV (plain or gzip), parquet or xlsx into the schema."""
+"""Read loan history from CSV (plain or gzip), parquet or xlsx into the schema.
+
+CSV text is read as UTF-8, with or without a byte-order mark; a file that is
+not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
+Western-European Windows), logged at INFO. The separator (comma, semicolon,
+tab or bar) is detected on the header line. A truncated or corrupt file
+fails with one line naming the file and what is wrong with it.
+"""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+import logging
+import re
+import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
 
-from xl_risk.parsing import Table, read_table
-from xl_risk.schema import BY_NAME, INPUT_FIELDS, OUTCOME_NAMES, Field
+from xl_risk.parsing import DataError, Table, read_table
+from xl_risk.schema import BY_NAME, INPUT_FIELDS, OUTCOME_NAMES, Field, resolve
 
 EXAMPLES_SHOWN = 3
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
+FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
+SEPARATORS = ",;\t|"
+DEFAULT_SEPARATOR = ","
+UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
+RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
 
-
-class DataError(ValueError):
-    """Input data that cannot be used; the message lists every problem."""
+log = logging.getLogger(__name__)
 
 
 def _suffix(path: Path) -> str:
@@ -28,11 +45,56 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
+def _separator(path: Path, suffix: str) -> str:
+    """The separator of the header line: comma, semicolon, tab or bar."""
+    opener = gzip.open if suffix.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        line = handle.readline()
+    try:
+        header = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        header = line.decode(FALLBACK_ENCODING, errors="replace")
+    try:
+        return csv.Sniffer().sniff(header, delimiters=SEPARATORS).delimiter
+    except csv.Error:  # one column, or no separator in sight
+        return DEFAULT_SEPARATOR
+
+
+def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
+    separator = _separator(path, suffix)
+    if separator != DEFAULT_SEPARATOR:
+        log.info("%s: columns separated by %r", path.name, separator)
+    options = {
+        "sep": separator, "low_memory": False, "keep_default_na": False,
+        "na_values": [""],
+    }  # fmt: skip
+    try:
+        return pd.read_csv(path, encoding=TEXT_ENCODING, **options)
+    except UnicodeDecodeError:
+        log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
+        return pd.read_csv(path, encoding=FALLBACK_ENCODING, **options)
+
+
+def _damage(suffix: str, err: Exception) -> str:
+    """What is wrong with a compressed file that cannot be unpacked, in words."""
+    if not suffix.endswith(".gz"):  # xlsx is a zip archive; parquet compresses
+        return f"the {suffix} file is truncated or corrupt: it cannot be unpacked"
+    if isinstance(err, EOFError):
+        return "the gzip file ends early: it is truncated or corrupt"
+    return f"the gzip file is corrupt or not gzip-compressed ({err})"
+
+
 def read_raw(path: str | Path) -> pd.DataFrame:
     """Read a file as it is, every column as published.
 
     Text such as ``"n/a"`` is kept as text (the schema decides what is
     missing); only empty cells are missing.
+
+    Raises
+    ------
+    DataError
+        A file that is absent, of another format, truncated or corrupt, in
+        neither UTF-8 nor Windows-1252, or without rows; one line naming it.
     """
     path = Path(path)
     if not path.is_file():
@@ -41,9 +103,7 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     suffix = _suffix(path)
     try:
         if suffix in CSV_SUFFIXES:
-            frame = pd.read_csv(
-                path, low_memory=False, keep_default_na=False, na_values=[""]
-            )
+            frame = _read_csv(path, suffix)
         elif suffix in EXCEL_SUFFIXES:
             frame = pd.read_excel(
                 path, engine="openpyxl", keep_default_na=False, na_values=[""]
@@ -55,6 +115,13 @@ def read_raw(path: str | Path) -> pd.DataFrame:
                 f"{path.name}: expected a .csv, .csv.gz, .parquet or .xlsx file, "
                 f"got '{suffix or 'no extension'}'"
             )
+    except UNPACK_ERRORS as err:
+        raise DataError(f"{path.name}: {_damage(suffix, err)}") from None
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{path.name}: the text is neither UTF-8 nor Windows-1252 (cp1252); "
+            "save it as CSV UTF-8"
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as err:
         raise DataError(f"{path.name}: cannot be read as {suffix}: {err}") from None
     except (ValueError, KeyError) as err:
@@ -62,6 +129,27 @@ def read_raw(path: str | Path) -> pd.DataFrame:
 
     if frame.empty:
         raise DataError(f"{path.name}: no rows")
+    return _repeated_headers_restored(frame)
+
+
+def _repeated_headers_restored(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a repeated header that names a field its own name back.
+
+    pandas reads a second ``grade`` column as ``grade.1``, which names no
+    field and would be ignored in silence. Named ``grade`` again, it reaches
+    :func:`xl_risk.parsing.match_headers`, which refuses two columns for one
+    field, as it does for a table of cells.
+    """
+    headers = [str(h) for h in frame.columns]
+    present = set(headers)
+    restored = []
+    for header in headers:
+        match = RENAMED_REPEAT.match(header)
+        original = match and match["header"]
+        repeated = original in present and resolve(header) is None
+        restored.append(original if repeated and resolve(original) else header)
+    if restored != headers:
+        frame.columns = restored
     return frame
 
 
@@ -78,28 +166,62 @@ def _names(f: Field) -> str:
     return f"{f.label} ({' or '.join(dict.fromkeys((f.name, *f.aliases)))})"
 
 
-def problems(table: Table, needed: tuple[str, ...]) -> list[str]:
-    """One line per problem: each missing column, each field with bad values."""
-    lines = [
+def missing_columns(table: Table, needed: tuple[str, ...]) -> list[str]:
+    """One line per needed field no column names, with the names accepted."""
+    return [
         f"missing column: {_names(BY_NAME[name])}"
         for name in needed
         if name not in table.columns
     ]
+
+
+def problems(table: Table, needed: tuple[str, ...]) -> list[str]:
+    """One line per problem: each missing column, each field with bad values."""
+    lines = missing_columns(table, needed)
     for col in table.columns.values():
         if not col.problems:
             continue
         shown = list(dict.fromkeys(col.problems.values()))[:EXAMPLES_SHOWN]
-        givens = ", ".join(m.rsplit(", got ", 1)[-1] for m in shown)
+        givens = [m.rsplit(", got ", 1)[-1].partition("; ") for m in shown]
+        notes = list(dict.fromkeys(note for _, _, note in givens if note))
         lines.append(
             f"{col.field.label}: {len(col.problems)} rows not "
-            f"{col.field.expectation()}, e.g. {givens}"
+            f"{col.field.expectation()}, e.g. {', '.join(g for g, _, _ in givens)}"
+            + (f" ({'; '.join(notes)})" if notes else "")
         )
     return lines
 
 
-TRAINING_COLUMNS: tuple[str, ...] = (
-    tuple(f.name for f in INPUT_FIELDS if f.required) + OUTCOME_NAMES
-)
+SCORING_COLUMNS: tuple[str, ...] = tuple(f.name for f in INPUT_FIELDS if f.required)
+TRAINING_COLUMNS: tuple[str, ...] = SCORING_COLUMNS + OUTCOME_NAMES
+
+
+def report(action: str, found: list[str], table: Table) -> str:
+    """The one message of data that cannot be used: a line per problem.
+
+    When no header names any declared field, a last line says so: the column
+    names are not in the first row (a title above them), or the separator
+    was not recognised.
+    """
+    lines = [f"{action}: {len(found)} problem(s)", *(f"  - {x}" for x in found)]
+    if not table.sources:
+        shown = ", ".join(repr(h) for h in table.ignored[:EXAMPLES_SHOWN])
+        more = ", ..." if len(table.ignored) > EXAMPLES_SHOWN else ""
+        lines.append(
+            f"  no header in row 1 names a field (row 1 holds {shown}{more}): "
+            "the column names must be in the first row"
+        )
+    return "\n".join(lines)
+
+
+def require_columns(table: Table, needed: tuple[str, ...], action: str) -> None:
+    """Raise DataError naming every needed column the table lacks, at once.
+
+    ``action`` opens the message: "cannot score applications.csv".
+    """
+    found = missing_columns(table, needed)
+    if found:
+        raise DataError(report(action, found, table))
 
 
 def read_history(path: str | Path) -> Table:
@@ -114,8 +236,5 @@ def read_history(path: str | Path) -> Table:
     table = read_table(read_raw(path))
     found = problems(table, TRAINING_COLUMNS)
     if found:
-        raise DataError(
-            f"cannot train on {Path(path).name}: {len(found)} problem(s)\n  - "
-            + "\n  - ".join(found)
-        )
+        raise DataError(report(f"cannot train on {Path(path).name}", found, table))
     return table

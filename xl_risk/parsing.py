@@ -22,19 +22,23 @@ from xl_risk.schema import (
     EXCEL_ERRORS,
     FIELDS,
     MISSING_TEXTS,
+    PERCENT_POINTS,
     PERCENT_SIGN,
     TERMS,
     Field,
     Kind,
+    decimal_comma_note,
     normalise_header,
+    resolve,
 )
 
 NUMERIC_KINDS = frozenset(
     {Kind.MONEY, Kind.COUNT, Kind.RATE, Kind.PERCENT, Kind.SCORE, Kind.TERM, Kind.YEARS}
 )
-PERCENT_POINTS = 100.0
 SMALL_COLUMN = 8  # up to this many values, read each one without hashing
-CURRENCY_MARKS = re.compile(r"[,$€£\s]")
+CURRENCY_MARKS = re.compile(r"[$€£\s]")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+|\d*),(\d+)$")
 TERM_TEXT = re.compile(r"^(\d+)\s*(months?|meses)?$")
 YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
@@ -45,8 +49,55 @@ PERCENT_ALIASES = {
 }
 
 
+class DataError(ValueError):
+    """Input data that cannot be used; the message lists every problem."""
+
+
 class _Invalid(Exception):
     """Internal: a raw value that does not fit its field."""
+
+
+class DecimalCommaError(ValueError):
+    """Number text with a comma that is not a thousands separator.
+
+    ``spelling`` is the number written with a decimal point when the text
+    has one clear reading (``"1.234,56"`` -> ``"1234.56"``), else None.
+    """
+
+    def __init__(self, text: str) -> None:
+        match = DECIMAL_COMMA.match(text)
+        self.spelling = None
+        if match:
+            sign, whole, decimals = match.groups()
+            self.spelling = f"{sign}{whole.replace('.', '') or '0'}.{decimals}"
+        super().__init__(f"a comma that is not a thousands separator: {text!r}")
+
+    def note(self, percent: bool = False) -> str:
+        """The message's note; ``percent``: the text ended with a percent sign."""
+        suffix = PERCENT_SIGN if percent else ""
+        return decimal_comma_note(self.spelling and self.spelling + suffix)
+
+
+def number_text(text: str) -> float:
+    """Read number text: currency signs and spaces dropped, commas as thousands.
+
+    A comma is a thousands separator only between groups of exactly three
+    digits (``"20,300"``, ``"1,234,567.89"``).
+
+    Raises
+    ------
+    DecimalCommaError
+        Any other comma (``"20300,00"``, ``"1.234,56"``, ``"12,5"``): read as
+        a thousands separator it would make the number 100 times too large.
+    ValueError
+        Text that is not a number.
+    """
+    text = CURRENCY_MARKS.sub("", text)
+    if "," in text:
+        if not THOUSANDS.match(text):
+            raise DecimalCommaError(text)
+        text = text.replace(",", "")
+    return float(text)
 
 
 @dataclass
@@ -135,9 +186,10 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
             return (0.0 if match.group(1) else float(match.group(2))), False
 
     percent = text.endswith(PERCENT_SIGN)
-    text = CURRENCY_MARKS.sub("", text.rstrip(PERCENT_SIGN))
     try:
-        return float(text), percent
+        return number_text(text.rstrip(PERCENT_SIGN)), percent
+    except DecimalCommaError as err:
+        raise _Invalid(f.problem(raw, err.note(percent))) from None
     except ValueError:
         raise _Invalid(f.problem(raw)) from None
 
@@ -147,12 +199,29 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
 # one definition.
 
 
+def _as_points(f: Field, x, percent_text, percent_alias: bool):
+    """True where a rate's number is percent points (see ``xl_risk.schema``)."""
+    return percent_text | (x > f.fraction_max) | percent_alias
+
+
 def _canonical_numbers(f: Field, x, percent_text, percent_alias: bool):
     """Convert numbers to the field's unit (rates: percent points -> fraction)."""
     if f.kind is not Kind.RATE:
         return x
-    as_points = percent_text | (x > f.fraction_max) | percent_alias
-    return np.where(as_points, x / PERCENT_POINTS, x)
+    points = _as_points(f, x, percent_text, percent_alias)
+    return np.where(points, x / PERCENT_POINTS, x)
+
+
+def _range_problem(
+    f: Field, raw: object, number: float, percent_text: bool, source: str
+) -> str:
+    """Message for a number out of range; for a rate, how it was read."""
+    if f.kind is not Kind.RATE or percent_text:
+        return f.problem(raw)
+    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
+    as_points = bool(_as_points(f, number, False, percent_alias))
+    under = source if percent_alias else ""
+    return f.problem(raw, f.rate_reading(number, as_points, under))
 
 
 def _out_of_range(f: Field, x):
@@ -245,29 +314,33 @@ def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Colum
         arr = raw
     else:
         arr = np.asarray(raw, dtype=object)
-    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     if f.kind in NUMERIC_KINDS:
-        return _read_numeric_column(f, arr, percent_alias)
+        return _read_numeric_column(f, arr, source)
     return _read_object_column(f, arr)
 
 
-def _read_numeric_column(f: Field, arr, percent_alias: bool) -> Column:
+def _read_numeric_column(f: Field, arr, source: str) -> Column:
     if isinstance(arr, pd.Series) or arr.dtype.kind not in "iuf":
-        return _read_numeric_objects(f, arr, percent_alias)
+        return _read_numeric_objects(f, arr, source)
 
     x = arr.astype(np.float64, copy=False)
     missing = np.isnan(x)
+    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     x = _canonical_numbers(f, x, np.zeros(len(x), dtype=bool), percent_alias)
     bad = np.flatnonzero(_out_of_range(f, x))
-    problems = {int(row): f.problem(arr[row]) for row in bad}
+    problems = {
+        int(row): _range_problem(f, arr[row], float(arr[row]), False, source)
+        for row in bad
+    }
     if problems:
         x = x.copy()
         x[bad] = np.nan
     return Column(f, x, missing, problems)
 
 
-def _read_numeric_objects(f: Field, arr: np.ndarray, percent_alias: bool) -> Column:
+def _read_numeric_objects(f: Field, arr: np.ndarray, source: str) -> Column:
     """Object values: each distinct value read once, in plain Python."""
+    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     uniques, codes = _distinct(arr)
     numbers = np.full(len(uniques), np.nan)
     blank = np.zeros(len(uniques), dtype=bool)
@@ -283,11 +356,11 @@ def _read_numeric_objects(f: Field, arr: np.ndarray, percent_alias: bool) -> Col
         if number != number:
             blank[i] = True
             continue
-        number = float(_canonical_numbers(f, number, percent, percent_alias))
-        if _out_of_range(f, number):
-            failed[i] = f.problem(value)
+        read = float(_canonical_numbers(f, number, percent, percent_alias))
+        if _out_of_range(f, read):
+            failed[i] = _range_problem(f, value, number, percent, source)
         else:
-            numbers[i] = number
+            numbers[i] = read
 
     problems = {}
     if failed:
@@ -328,29 +401,56 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
 
 
 def match_headers(headers: Iterable[object]) -> tuple[dict[str, str], list[str]]:
-    """Map headers to canonical fields (cached; see :func:`_match_headers`)."""
+    """Map headers to canonical fields (cached; see :func:`_match_headers`).
+
+    The one place headers are matched, for files, tables and cell ranges.
+    """
     sources, ignored = _match_headers(tuple(str(h) for h in headers))
     return dict(sources), list(ignored)
 
 
 @lru_cache(maxsize=256)
 def _match_headers(headers: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    """Map headers to canonical fields, preferring each field's first alias.
+    """Map headers to canonical fields, one column per field.
+
+    A fallback alias (``Field.fallback_aliases``) counts only when no other
+    name of its field is among the headers.
 
     Returns
     -------
     sources : dict
         Canonical name -> the header chosen for it.
     ignored : list of str
-        Headers naming no field, or a field already taken by a preferred alias.
+        Headers naming no field, or a fallback beside its field's own name.
+
+    Raises
+    ------
+    DataError
+        Two or more columns name one field (``grade`` twice, or ``grade`` and
+        ``rating``); one message naming each such field and its headers.
     """
-    by_norm = {normalise_header(h): h for h in reversed(headers)}
+    named: dict[str, list[str]] = {}
+    for header in headers:
+        f = resolve(header)
+        if f is not None:
+            named.setdefault(f.name, []).append(header)
+
     sources: dict[str, str] = {}
+    clashes = []
     for f in FIELDS:
-        for alias in (f.name, *f.aliases, f.label):
-            if normalise_header(alias) in by_norm:
-                sources[f.name] = by_norm[normalise_header(alias)]
-                break
+        found = named.get(f.name)
+        if not found:
+            continue
+        fallbacks = {normalise_header(a) for a in f.fallback_aliases}
+        own = [h for h in found if normalise_header(h) not in fallbacks]
+        chosen = own or found
+        if len(chosen) > 1:
+            clashes.append(f.duplicate_problem(chosen))
+        else:
+            sources[f.name] = chosen[0]
+    if clashes:
+        raise DataError("; ".join(clashes))
+
     used = set(sources.values())
     return sources, [h for h in headers if h not in used]
 

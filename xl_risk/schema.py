@@ -15,7 +15,10 @@ rate (``interest_rate``, ``revolving_utilisation``)
     ``fraction_max`` is read as percent points, at or below it as a fraction
     (so an Excel cell formatted as a percentage, which sends ``0.1349``, and a
     typed ``13.49`` both mean 13.49%). The rule looks at one value at a time,
-    so a row scored alone reads exactly as it does inside a batch.
+    so a row scored alone reads exactly as it does inside a batch. The
+    interest rate must then fall in a plausible 1% to 50% a year: a value
+    outside is refused with a note saying how it was read (``0.0691`` under
+    ``tipo_interes`` is 0.0691%) and what to write for the other reading.
 percent (``dti``, ``bankcards_over_75pct``)
     Stored in percent points, as Lending Club publishes them: ``13.5`` means
     13.5%. Text such as ``"13.5%"`` is read the same way.
@@ -25,6 +28,14 @@ years (``employment_years``)
     0 to 10; ``"< 1 year"`` is 0, ``"10+ years"`` is 10, ``"n/a"`` is missing.
 date
     ``"Dec-2011"``, ISO ``"2011-12-01"`` or a datetime.
+
+Number text, for every numeric kind
+-----------------------------------
+Currency signs and spaces are dropped. A comma is read as a thousands
+separator only between groups of exactly three digits (``"20,300"``,
+``"1,234,567.89"``); any other comma (``"20300,00"``, ``"1.234,56"``,
+``"12,5"``) is refused with a message that says how to write the number,
+rather than read 100 times too large.
 """
 
 from __future__ import annotations
@@ -44,6 +55,7 @@ EXCEL_ERRORS = frozenset(
     {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!"}
 )
 PERCENT_SIGN = "%"
+PERCENT_POINTS = 100.0
 HEADER_SEPARATORS = re.compile(r"[\s\-]+")
 
 
@@ -90,6 +102,12 @@ class Field:
         Other column names, most preferred first (Lending Club, then Spanish).
     percent_aliases : tuple of str
         Aliases whose plain numbers are percent points (the Spanish convention).
+    fallback_aliases : tuple of str
+        Aliases of a related published column that stands in for the field
+        only when no other name of it is present: Lending Club's
+        ``loan_amnt`` (the amount applied for) when ``funded_amnt`` (the
+        amount lent) is absent. Beside another name of the field it is
+        ignored; any other two columns naming one field are refused.
     required : bool
         A required input must be present to score; optional inputs may be
         blank or absent and are then filled as the trained model recorded.
@@ -113,6 +131,7 @@ class Field:
     role: Role = Role.INPUT
     aliases: tuple[str, ...] = ()
     percent_aliases: tuple[str, ...] = ()
+    fallback_aliases: tuple[str, ...] = ()
     required: bool = True
     minimum: float | None = None
     maximum: float | None = None
@@ -137,9 +156,61 @@ class Field:
         whole = "a whole number" if self.kind is Kind.COUNT else "a number"
         return whole + _range_words(self)
 
-    def problem(self, raw: object) -> str:
-        """One-line message for a raw value this field cannot accept."""
-        return f"{self.label}: expected {self.expectation()}, got {describe(raw)}"
+    def problem(self, raw: object, note: str = "") -> str:
+        """One-line message for a raw value this field cannot accept.
+
+        ``note`` follows the value after a semicolon: how the value was read,
+        or how to write what was probably meant.
+        """
+        message = f"{self.label}: expected {self.expectation()}, got {describe(raw)}"
+        return f"{message}; {note}" if note else message
+
+    def rate_reading(self, number: float, as_points: bool, under: str = "") -> str:
+        """How a plain number was read as a rate, for a message's note.
+
+        Parameters
+        ----------
+        number : float
+            The number as written.
+        as_points : bool
+            Whether it was read as percent points (else as a fraction).
+        under : str
+            The percent-points header it came under, when that decided.
+
+        When the other reading falls in the accepted range, the note ends
+        with what to write for it: "for 6.91% write 6.91".
+        """
+        if under:
+            note = f"under {under} it is read as percent points"
+        elif as_points:
+            note = f"a number above {self.fraction_max:g} is read as percent points"
+        else:
+            note = f"a number up to {self.fraction_max:g} is read as a fraction"
+        read = number / PERCENT_POINTS if as_points else number
+        note += f": {_percent(read)}"
+
+        other = number if as_points else number / PERCENT_POINTS
+        if self.minimum is None or not self.minimum <= other <= self.maximum:
+            return note
+        spelling = (
+            f"{other * PERCENT_POINTS:.15g}"
+            if under
+            else f"{other:.15g} or '{_percent(other)}'"
+        )
+        return f"{note}; for {_percent(other)} write {spelling}"
+
+    def duplicate_problem(self, headers: list[str]) -> str:
+        """One-line message for two or more columns that name this field."""
+        names = [repr(h) for h in headers]
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        return (
+            f"{self.label}: expected one column, got {len(headers)} ({listed}); "
+            "keep one"
+        )
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * PERCENT_POINTS:,.15g}%"
 
 
 def _range_words(f: Field) -> str:
@@ -170,6 +241,19 @@ def describe(raw: object) -> str:
         return f"TRUE/FALSE ({raw})"
     text = repr(raw) if isinstance(raw, str) else f"{raw}"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def decimal_comma_note(spelling: str | None) -> str:
+    """Words for number text whose comma is not a thousands separator.
+
+    ``spelling`` is the same number written with a decimal point, when the
+    text has one clear reading ("20300,00" -> "20300.00").
+    """
+    how = spelling or (
+        "decimals with a point, and commas only between groups of three digits "
+        "(1,234.5)"
+    )
+    return f"a decimal comma is not read: write {how}"
 
 
 GRADES = ("A", "B", "C", "D", "E", "F", "G")
@@ -211,18 +295,28 @@ RUNNING_STATUSES = (
 STATUSES = BAD_STATUSES + GOOD_STATUSES + RUNNING_STATUSES
 
 MAX_AMOUNT = 10_000_000.0
+# Plausible interest rates, a year. Lending Club's 2007-2011 loans span about
+# 5.4% to 24.6% and the demo portfolio about 4.6% to 23.4%; consumer loans
+# above about 36% APR are outside this product, and none is lent free. A rate
+# outside 1% to 50% is far likelier a unit slip (a cell showing 6.91% sends
+# 0.0691, which a percent-points name reads as 0.0691%; or 1 typed for 1%,
+# read as 100%) than a real loan, so it is refused and the message says how
+# the number was read.
+INTEREST_RATE_MIN = 0.01
+INTEREST_RATE_MAX = 0.50
 
 FIELDS: tuple[Field, ...] = (
     # --- inputs, in the Applications sheet's column order -------------------
     Field("principal", "principal", Kind.MONEY,
-          aliases=("funded_amnt", "loan_amnt"),
+          aliases=("funded_amnt", "loan_amnt"), fallback_aliases=("loan_amnt",),
           minimum=1.0, maximum=MAX_AMOUNT, unit="currency",
           number_format="#,##0.00"),
     Field("term_months", "term", Kind.TERM,
           aliases=("term", "num_cuotas"), unit="months", number_format="0"),
     Field("interest_rate", "interest rate", Kind.RATE,
           aliases=("int_rate", "tipo_interes"), percent_aliases=("tipo_interes",),
-          minimum=0.0, maximum=1.0, unit="fraction per year",
+          minimum=INTEREST_RATE_MIN, maximum=INTEREST_RATE_MAX,
+          unit="fraction per year",
           number_format="0.00%"),
     Field("installment", "monthly instalment", Kind.MONEY,
           aliases=("installment", "imp_cuota"), minimum=0.0, maximum=MAX_AMOUNT,

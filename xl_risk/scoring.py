@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.bundle import Bundle
+from xl_risk.intake import SCORING_COLUMNS, require_columns
 from xl_risk.parsing import Table, match_headers, read_table
 from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
 from xl_risk.targets import expected_loss
@@ -94,15 +95,27 @@ def score(
 
 
 def score_frame(
-    bundle: Bundle, data: pd.DataFrame, table: Table | None = None
+    bundle: Bundle,
+    data: pd.DataFrame,
+    table: Table | None = None,
+    source: str = "the applications",
 ) -> pd.DataFrame:
     """The input's id column (when it has one) with pd, ead, lgd, expected_loss
     and a ``problem`` column naming why a row was not scored.
 
     ``table`` is ``data`` as :func:`xl_risk.parsing.read_table` already read
     it, when the caller needs it too (reasons); otherwise it is read here.
+    ``source`` names the data in messages, e.g. its file name.
+
+    Raises
+    ------
+    DataError
+        When required input columns are missing: one message naming each
+        with the column names it may have, rather than the same lines on
+        every row. A value a row cannot use stays that row's ``problem``.
     """
     table = read_table(data, INPUT_FIELDS) if table is None else table
+    require_columns(table, SCORING_COLUMNS, f"cannot score {source}")
     scores = score_table(bundle, table).frame()
     id_header = match_headers(data.columns)[0].get("loan_id")
     if id_header is not None:

@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.capital import BASEL_II_SCALING, SCALING_RANGE
-from xl_risk.parsing import CURRENCY_MARKS, PERCENT_POINTS, is_blank, read_table
+from xl_risk.parsing import (
+    PERCENT_POINTS,
+    DecimalCommaError,
+    is_blank,
+    match_headers,
+    number_text,
+    read_table,
+)
 from xl_risk.reasons import DEFAULT_REASONS
 from xl_risk.schema import (
     EXCEL_ERRORS,
@@ -138,6 +145,13 @@ def application(row: object, header: object = None) -> dict[str, Sequence]:
     header : cells, optional
         One column name per cell of ``row``; any name the schema knows (Lending
         Club, canonical, label or Spanish). Blank header cells are skipped.
+
+    Raises
+    ------
+    CellShapeError
+        A row or header of the wrong number of cells.
+    DataError
+        Two header cells that name one field.
     """
     values = [cell(v) for v in line(row, "row")]
     if header is None:
@@ -156,6 +170,7 @@ def application(row: object, header: object = None) -> dict[str, Sequence]:
                 f"header: expected one name per cell of row ({len(values)}), "
                 f"got {len(names)}"
             )
+        match_headers(str(n) for n in names if not is_blank(n))  # refuses repeats
     return {
         str(n): _column([v])
         for n, v in zip(names, values, strict=True)
@@ -222,7 +237,7 @@ def table(value: object) -> tuple[dict[str, Sequence], np.ndarray]:
 
     Blank rows at the end are dropped. Blank rows inside the table are left out
     of the columns and marked True in the mask, which has one entry per row
-    below the header.
+    below the header. Two header cells that name one field raise DataError.
     """
     rows = grid(value, "table")
     if len(rows) < 1:
@@ -236,6 +251,7 @@ def table(value: object) -> tuple[dict[str, Sequence], np.ndarray]:
     blank = np.fromiter((_blank_row(r) for r in body), dtype=bool, count=len(body))
     kept = [r for r, b in zip(body, blank, strict=True) if not b]
     columns = list(zip(*kept, strict=True)) if kept else [() for _ in header]
+    match_headers(str(cell(n)) for n in header if not is_blank(n))  # refuses repeats
     mapping = {}
     for name, column in zip(header, columns, strict=True):
         if is_blank(name):
@@ -330,9 +346,10 @@ class Argument:
             words.append(self.note)
         return " ".join(words)
 
-    def problem(self, raw: object) -> str:
+    def problem(self, raw: object, note: str = "") -> str:
         """One-line message for a value this argument cannot take."""
-        return f"{self.name}: expected {self.expectation()}, got {describe(raw)}"
+        message = f"{self.name}: expected {self.expectation()}, got {describe(raw)}"
+        return f"{message}; {note}" if note else message
 
     def accepts(self, x: float) -> bool:
         """Whether a finite number is in range (and whole, when it must be)."""
@@ -405,7 +422,11 @@ def scalar(value: object, name: str) -> float | None:
             raise ArgumentError(argument.problem(raw))
         return argument.default
 
-    number = _number(raw)
+    try:
+        number = _number(raw)
+    except DecimalCommaError as err:
+        percent = str(raw).strip().endswith(PERCENT_SIGN)
+        raise ArgumentError(argument.problem(raw, err.note(percent))) from None
     if number is None or not math.isfinite(number) or not argument.accepts(number):
         raise ArgumentError(argument.problem(raw))
     return number
@@ -422,7 +443,10 @@ def _lone_cell(value: object, name: str) -> object:
 
 
 def _number(raw: object) -> float | None:
-    """A cell as a number; None for TRUE/FALSE, dates, errors and other text."""
+    """A cell as a number; None for TRUE/FALSE, dates, errors and other text.
+
+    Raises DecimalCommaError for text such as "0,45" (see ``number_text``).
+    """
     if isinstance(raw, bool | np.bool_ | date):
         return None
     if isinstance(raw, int | float | np.integer | np.floating):
@@ -433,7 +457,9 @@ def _number(raw: object) -> float | None:
     text = raw.strip()
     percent = text.endswith(PERCENT_SIGN)
     try:
-        number = float(CURRENCY_MARKS.sub("", text.removesuffix(PERCENT_SIGN)))
+        number = number_text(text.removesuffix(PERCENT_SIGN))
+    except DecimalCommaError:
+        raise
     except ValueError:
         return None
     return number / PERCENT_POINTS if percent else number

@@ -19,6 +19,7 @@ import xlwings as xw
 from xl_risk import bundle as bundles
 from xl_risk.capital import irb_capital, irb_rwa, one_year_pd
 from xl_risk.excel import convert
+from xl_risk.parsing import DataError
 from xl_risk.reasons import as_table, reasons
 from xl_risk.scorecard import Scorecard
 from xl_risk.scoring import input_problems, score
@@ -64,6 +65,14 @@ TABLE_DOC = (
     "on the Applications sheet, in Lending Club or in Spanish."
 )
 
+# Failures whose message is written for the analyst: shown as they are.
+EXPECTED_ERRORS = (
+    convert.CellShapeError,
+    convert.ArgumentError,
+    DataError,
+    bundles.BundleError,
+)
+
 
 def _wizard_help(function: Callable) -> Callable:
     """Flatten a docstring to one paragraph, as Excel's function wizard shows it.
@@ -78,7 +87,7 @@ def _safely(name: str, compute: Callable, *args: object) -> object:
     """Run one function's work; any failure becomes a one-line message."""
     try:
         return compute(*args)
-    except (convert.CellShapeError, convert.ArgumentError, bundles.BundleError) as err:
+    except EXPECTED_ERRORS as err:
         return convert.one_line(err)
     except Exception as err:
         log.exception("%s failed", name)
