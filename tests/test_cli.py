@@ -276,17 +276,20 @@ def test_cli_retrain_unlearnable_history_says_why_and_keeps_the_bundle(
     assert bundles.versions(serving) == before
 
 
-def test_cli_capital_missing_column_names_it(
-    trained_models_dir, applications, tmp_path
+@pytest.mark.parametrize(
+    ("command", "action"),
+    [("capital", "cannot work out capital"), ("monitor", "cannot monitor")],
+)
+def test_cli_file_level_command_missing_column_names_it_once(
+    trained_models_dir, applications, tmp_path, command, action
 ):
     path = tmp_path / "no_grade.csv"
     pd.read_csv(applications).drop(columns=["grade"]).to_csv(path, index=False)
 
-    result = run("capital", path, "--models", trained_models_dir)
+    result = run(command, path, "--models", trained_models_dir)
 
-    assert_one_line_failure(
-        result, EXIT_DATA, "grade: required, but no column is named grade"
-    )
+    assert_one_line_failure(result, EXIT_DATA, action)
+    assert "  - missing column: grade (grade or rating)" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize("scaling", ["5", "0.5", "1.07"])

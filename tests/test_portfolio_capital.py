@@ -75,11 +75,11 @@ def test_portfolio_capital_counts_rows_it_cannot_score(bundle, applications):
 @pytest.mark.parametrize(
     ("dropped", "message"),
     [
-        (["grade"], "grade: required, but no column is named grade"),
+        (["grade"], r"missing column: grade \(grade or rating\)$"),
         (
             ["grade", "funded_amnt", "loan_amnt"],
-            "principal: required, but no column is named .*; "
-            "grade: required, but no column is named grade",
+            r"missing column: principal \(principal or funded_amnt or loan_amnt\)\n"
+            r"  - missing column: grade \(grade or rating\)$",
         ),
     ],
 )
@@ -88,7 +88,18 @@ def test_portfolio_capital_missing_column_names_it(
 ):
     rows = applications.head(10).drop(columns=dropped)
 
-    with pytest.raises(DataError, match=f"none of the 10 applications .*{message}"):
+    with pytest.raises(DataError, match=f"(?s)^cannot work out capital: .*{message}"):
+        portfolio_capital(bundle, rows)
+
+
+def test_portfolio_capital_no_scorable_row_names_the_first_problem(
+    bundle, applications
+):
+    rows = applications.head(3).assign(grade="Z")
+
+    with pytest.raises(
+        DataError, match="none of the 3 applications can be scored .*grade: expected"
+    ):
         portfolio_capital(bundle, rows)
 
 

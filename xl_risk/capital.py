@@ -404,18 +404,19 @@ def portfolio_capital(
     Raises
     ------
     DataError
-        No row can be scored (a required column is missing, say); the
-        message is the first row's, as ``xl-risk score`` gives it.
+        A required column is missing (named, as ``xl-risk score`` names
+        it), or no row can be scored (the message is the first row's).
     """
     # Imported here so the IRB formulas above stay importable without the
     # model stack (joblib, LightGBM) that scoring needs.
     import pandas
 
-    from xl_risk.intake import DataError
+    from xl_risk.intake import SCORING_COLUMNS, DataError, require_columns
     from xl_risk.parsing import read_table
     from xl_risk.scoring import score_table
 
     table = read_table(data)
+    require_columns(table, SCORING_COLUMNS, "cannot work out capital")
     scores = score_table(bundle, table, quiet)
     scored = ~np.isnan(scores.pd)
     if table.n_rows == 0:

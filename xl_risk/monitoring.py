@@ -37,6 +37,7 @@ import pandas as pd
 
 from xl_risk.bundle import Bundle
 from xl_risk.features import payment_to_income
+from xl_risk.intake import SCORING_COLUMNS, require_columns
 from xl_risk.parsing import Table
 from xl_risk.reasons import PAYMENT_TO_INCOME, PAYMENT_TO_INCOME_LABEL, as_table
 from xl_risk.schema import BY_NAME, INPUT_FIELDS, Kind
@@ -363,9 +364,12 @@ def monitor(
     ------
     ProfileError
         Without a profile, given or stored.
+    DataError
+        When a required input column is missing, naming each.
     """
     profile = _check_profile(profile, bundle)
     table = as_table(new_data)
+    require_columns(table, SCORING_COLUMNS, "cannot monitor the new data")
     pd_values = score_table(bundle, table, quiet).pd
     scored = pd_values[~np.isnan(pd_values)]
     if scored.size == 0:
