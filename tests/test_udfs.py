@@ -318,6 +318,40 @@ def test_risk_score_table_blank_rows_stay_blank_and_trailing_ones_go(models, row
     assert isinstance(got[4][3], float)
 
 
+@pytest.mark.parametrize("above", [1, 3])
+def test_risk_score_table_blank_rows_above_header_stay_blank(models, rows, above):
+    header = [f.label for f in INPUT_FIELDS]
+    blank = [None] * N_INPUTS
+
+    got = udfs.RISK_SCORE_TABLE([*[blank] * above, header, rows[0], rows[1]])
+
+    assert got[:above] == [[None] * len(convert.RESULT_HEADER)] * above
+    assert got[above:] == udfs.RISK_SCORE_TABLE([header, rows[0], rows[1]])
+
+
+def test_risk_score_table_range_larger_than_table_scores_the_table(models, rows):
+    header = [f.label for f in INPUT_FIELDS]
+    spare = [None] * 3  # A1:W1000 over a table of A1:T21
+    body = [[*row, *spare] for row in rows[:20]]
+    below = [[None] * (N_INPUTS + len(spare))] * 979
+
+    got = udfs.RISK_SCORE_TABLE([[*header, *spare], *body, *below])
+
+    assert got == udfs.RISK_SCORE_TABLE([header, *rows[:20]])
+    assert len(got) == 21
+
+
+@pytest.mark.parametrize(("cells", "given"), [
+    ([[None] * N_INPUTS] * 3, "only blank cells"),
+    ([[""] * N_INPUTS], "only blank cells"),
+    ([], "no cells"),
+])  # fmt: skip
+def test_risk_score_table_without_a_header_row_says_so(models, cells, given):
+    assert udfs.RISK_SCORE_TABLE(cells) == (
+        f"table: expected a header row above the applications, got {given}"
+    )
+
+
 def test_risk_score_table_header_only_gives_header_row(models):
     assert udfs.RISK_SCORE_TABLE([[f.label for f in INPUT_FIELDS]]) == [
         list(convert.RESULT_HEADER)

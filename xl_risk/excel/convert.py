@@ -28,6 +28,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -232,19 +233,41 @@ def _blank_row(cells: list) -> bool:
     return all(map(is_blank, cells))
 
 
-def table(value: object) -> tuple[dict[str, Sequence], np.ndarray]:
-    """A table with its header row as header -> column, and which rows are blank.
+class CellTable(NamedTuple):
+    """A range read as a table of applications.
 
-    Blank rows at the end are dropped. Blank rows inside the table are left out
-    of the columns and marked True in the mask, which has one entry per row
-    below the header. Two header cells that name one field raise DataError.
+    ``columns`` maps each header to its column of non-blank rows; ``blank``
+    has one entry per row below the header, True where the row is blank;
+    ``above`` counts the blank rows above the header.
+    """
+
+    columns: dict[str, Sequence]
+    blank: np.ndarray
+    above: int
+
+
+def table(value: object) -> CellTable:
+    """A range's cells as a table: the header is its first row that is not blank.
+
+    Blank rows above the header and inside the table are left out of the
+    columns and counted, so that each output row can sit beside its input
+    row; blank rows at the end of the range are dropped.
+
+    Raises
+    ------
+    CellShapeError
+        A range with no cells, or with only blank ones.
+    DataError
+        Two header cells that name one field.
     """
     rows = grid(value, "table")
-    if len(rows) < 1:
+    above = next((i for i, r in enumerate(rows) if not _blank_row(r)), len(rows))
+    if above == len(rows):
         raise CellShapeError(
-            "table: expected a header row above the applications, got no cells"
+            "table: expected a header row above the applications, got "
+            + ("only blank cells" if rows else "no cells")
         )
-    header, body = rows[0], rows[1:]
+    header, body = rows[above], rows[above + 1 :]
     while body and _blank_row(body[-1]):
         body.pop()
 
@@ -259,7 +282,7 @@ def table(value: object) -> tuple[dict[str, Sequence], np.ndarray]:
         if any(type(v) is int for v in column):
             column = [cell(v) for v in column]
         mapping[str(cell(name))] = _column(column)
-    return mapping, blank
+    return CellTable(mapping, blank, above)
 
 
 def single(scores: Scores, output: str) -> float | str:
@@ -271,18 +294,20 @@ def single(scores: Scores, output: str) -> float | str:
     return value if math.isfinite(value) else NO_NUMBER
 
 
-def table_result(scores: Scores, blank: np.ndarray) -> list[list]:
+def table_result(scores: Scores, cells: CellTable) -> list[list]:
     """Rows for the sheet: a header, then PD, EAD, LGD, EL and a problem per row.
 
-    A row with a problem has blank numbers and its message; a blank input row
-    gives a blank output row.
+    A row with a problem has blank numbers and its message; a blank input row,
+    above the header or below it, gives a blank output row, so each output row
+    sits beside its input row.
     """
     numbers = np.column_stack([getattr(scores, name) for name in RESULT_OUTPUTS])
-    out = [list(RESULT_HEADER)]
+    empty = [None] * len(RESULT_HEADER)
+    out = [list(empty) for _ in range(cells.above)] + [list(RESULT_HEADER)]
     scored = 0
-    for is_blank_row in blank.tolist():
+    for is_blank_row in cells.blank.tolist():
         if is_blank_row:
-            out.append([None] * len(RESULT_HEADER))
+            out.append(list(empty))
             continue
         problem = scores.problems.get(scored)
         values = numbers[scored].tolist()

@@ -100,8 +100,8 @@ def _score_one(row: object, header: object, output: str) -> float | str:
 
 
 def _score_table(table: object) -> list[list]:
-    mapping, blank = convert.table(table)
-    return convert.table_result(score(bundles.current(), mapping), blank)
+    cells = convert.table(table)
+    return convert.table_result(score(bundles.current(), cells.columns), cells)
 
 
 def _reasons_one(row: object, header: object, n: object) -> list[list]:
