@@ -358,10 +358,40 @@ def test_risk_score_table_header_only_gives_header_row(models):
     ]
 
 
-def test_risk_score_table_missing_column_names_it_in_every_row(models, rows):
-    header = [f.label for f in INPUT_FIELDS][1:]
-    got = udfs.RISK_SCORE_TABLE([header, *(r[1:] for r in rows[:3])])
-    assert all(r[4].startswith("principal: required, but no column") for r in got[1:])
+@pytest.mark.parametrize(("dropped", "body_rows"), [
+    (["principal"], 3),
+    (["principal", "grade"], 3),
+    (["grade"], 0),
+])  # fmt: skip
+def test_risk_score_table_missing_columns_named_once_in_one_cell(
+    models, rows, dropped, body_rows
+):
+    kept = [i for i, name in enumerate(INPUT_NAMES) if name not in dropped]
+    header = [INPUT_FIELDS[i].label for i in kept]
+    body = [[row[i] for i in kept] for row in rows[:body_rows]]
+
+    got = udfs.RISK_SCORE_TABLE([header, *body])
+
+    assert isinstance(got, str)
+    assert got.startswith(f"cannot score the table: {len(dropped)} problem(s) - ")
+    assert got.count("missing column: ") == len(dropped)
+    names = {
+        "principal": "principal (principal or funded_amnt or loan_amnt)",
+        "grade": "grade (grade or rating)",
+    }
+    assert all(f"missing column: {names[name]}" in got for name in dropped)
+
+
+def test_risk_score_table_title_above_header_says_where_names_go(models, rows):
+    title = ["Applications, March", *[None] * (N_INPUTS - 1)]
+    header = [f.label for f in INPUT_FIELDS]
+
+    got = udfs.RISK_SCORE_TABLE([title, header, rows[0]])
+
+    assert got == (
+        "table: expected the column names in the first row that is not blank, "
+        "got 'Applications, March'"
+    )
 
 
 # --- malformed input: one line, naming the field ------------------------------

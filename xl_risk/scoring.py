@@ -88,10 +88,14 @@ def score_table(bundle: Bundle, table: Table, quiet: bool = False) -> Scores:
 
 
 def score(
-    bundle: Bundle, data: pd.DataFrame | Mapping[str, Sequence], quiet: bool = False
+    bundle: Bundle,
+    data: Table | pd.DataFrame | Mapping[str, Sequence],
+    quiet: bool = False,
 ) -> Scores:
-    """Score raw columns under any supported naming (see ``xl_risk.schema``)."""
-    return score_table(bundle, read_table(data, INPUT_FIELDS), quiet)
+    """Score raw columns under any supported naming (see ``xl_risk.schema``),
+    or a table :func:`xl_risk.parsing.read_table` already read."""
+    table = data if isinstance(data, Table) else read_table(data, INPUT_FIELDS)
+    return score_table(bundle, table, quiet)
 
 
 def score_frame(

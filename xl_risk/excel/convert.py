@@ -34,9 +34,12 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.capital import BASEL_II_SCALING, SCALING_RANGE
+from xl_risk.intake import EXAMPLES_SHOWN, SCORING_COLUMNS, require_columns
 from xl_risk.parsing import (
     PERCENT_POINTS,
+    DataError,
     DecimalCommaError,
+    Table,
     is_blank,
     match_headers,
     number_text,
@@ -71,6 +74,7 @@ RESULT_HEADER = ("PD", "EAD", "LGD", "Expected loss", "Problem")
 RESULT_OUTPUTS = ("pd", "ead", "lgd", "expected_loss")
 MAX_MESSAGE = 1000  # characters kept of a message; a cell holds 32,767
 NO_NUMBER = "xl-risk: the models gave no number for this application"
+TABLE_ACTION = "cannot score the table"
 
 
 class CellShapeError(ValueError):
@@ -283,6 +287,25 @@ def table(value: object) -> CellTable:
             column = [cell(v) for v in column]
         mapping[str(cell(name))] = _column(column)
     return CellTable(mapping, blank, above)
+
+
+def require_inputs(read: Table) -> None:
+    """Refuse a table that lacks a required input column, in one message.
+
+    Raises
+    ------
+    DataError
+        Naming each missing field with the column names it may have; or, when
+        no header names any field, saying where the column names must be.
+    """
+    if not read.sources:
+        shown = ", ".join(repr(h) for h in read.ignored[:EXAMPLES_SHOWN])
+        more = ", ..." if len(read.ignored) > EXAMPLES_SHOWN else ""
+        raise DataError(
+            "table: expected the column names in the first row that is not "
+            f"blank, got {shown}{more}"
+        )
+    require_columns(read, SCORING_COLUMNS, TABLE_ACTION)
 
 
 def single(scores: Scores, output: str) -> float | str:

@@ -101,7 +101,9 @@ def _score_one(row: object, header: object, output: str) -> float | str:
 
 def _score_table(table: object) -> list[list]:
     cells = convert.table(table)
-    return convert.table_result(score(bundles.current(), cells.columns), cells)
+    read = as_table(cells.columns)
+    convert.require_inputs(read)  # missing columns named once, not on every row
+    return convert.table_result(score(bundles.current(), read), cells)
 
 
 def _reasons_one(row: object, header: object, n: object) -> list[list]:
