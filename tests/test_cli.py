@@ -10,12 +10,17 @@ from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
-from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, capital, main
+from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, capital, main, scorecard_command
 from xl_risk.demo import make_portfolio
 from xl_risk.excel.convert import ARGUMENTS
 from xl_risk.reasons import reasons
 from xl_risk.samples import sample_applications
 from xl_risk.schema import BAD_STATUSES, GOOD_STATUSES, RUNNING_STATUSES
+from xl_risk.scorecard import (
+    PDO_RANGE,
+    REFERENCE_ODDS_RANGE,
+    REFERENCE_SCORE_RANGE,
+)
 from xl_risk.scoring import OUTPUTS, score
 
 HEADER_ROWS = 1  # messages number rows as a spreadsheet does
@@ -319,6 +324,42 @@ def test_cli_capital_accepts_basel_ii_scaling(trained_models_dir, applications):
 
     assert result.exit_code == 0, result.output
     assert "risk_weight" in result.stdout
+
+
+SCORECARD_OPTIONS = {
+    "pdo": PDO_RANGE,
+    "reference_score": REFERENCE_SCORE_RANGE,
+    "reference_odds": REFERENCE_ODDS_RANGE,
+}
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--pdo", "nan"),
+    ("--pdo", "5"),
+    ("--pdo", "1e308"),
+    ("--reference-score", "inf"),
+    ("--reference-score", "-1"),
+    ("--reference-odds", "0.5"),
+    ("--reference-odds", "nan"),
+])  # fmt: skip
+def test_cli_scorecard_refuses_scaling_outside_the_declared_range(
+    trained_models_dir, option, value
+):
+    result = run("scorecard", option, value, "--models", trained_models_dir)
+
+    assert isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == EXIT_USAGE
+    assert f"Invalid value for '{option}'" in result.stderr
+    assert "is not in the range" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "bounds"), SCORECARD_OPTIONS.items())
+def test_cli_scorecard_ranges_are_the_cell_functions_ranges(name, bounds):
+    option = next(p for p in scorecard_command.params if p.name == name)
+    declared = ARGUMENTS[name]
+
+    assert (option.type.min, option.type.max) == bounds
+    assert (declared.minimum, declared.maximum) == bounds
 
 
 def output_args(command: str, applications, out) -> list:

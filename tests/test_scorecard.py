@@ -12,7 +12,13 @@ from xl_risk.intake import read_raw
 from xl_risk.monitoring import reference_profile
 from xl_risk.parsing import read_table
 from xl_risk.reasons import field_groups
-from xl_risk.scorecard import Scorecard, credit_score, neutral_points, points_table
+from xl_risk.scorecard import (
+    ScalingError,
+    Scorecard,
+    credit_score,
+    neutral_points,
+    points_table,
+)
 from xl_risk.scoring import score
 
 APPLICANTS = 300
@@ -132,13 +138,18 @@ def test_credit_score_rejects_rows_that_cannot_be_scored(bundle, applications):
 @pytest.mark.parametrize(
     ("argument", "value", "message"),
     [
-        ("pdo", 0, "pdo must be a finite number > 0, got 0"),
-        ("reference_odds", -1, "reference_odds must be a finite number > 0"),
-        ("reference_score", math.nan, "reference_score must be a finite number"),
+        ("pdo", 0, r"pdo must be a number from 10 to 200, got 0\."),
+        ("pdo", 1e-300, r"pdo must be a number from 10 to 200, got 1e-300\."),
+        ("pdo", 1e308, r"pdo must be a number from 10 to 200, got 1e\+308\."),
+        ("reference_odds", -1, r"reference_odds must be a number from 1 to 1000"),
+        ("reference_odds", 1e308, r"reference_odds must be .* got 1e\+308\."),
+        ("reference_score", math.nan, r"reference_score must be .* got nan\."),
+        ("reference_score", 1e308, r"reference_score must be a number from 0 to"),
+        ("reference_score", -math.inf, r"reference_score must be .* got -inf\."),
     ],
 )
 def test_scorecard_rejects_invalid_scaling(bundle, argument, value, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ScalingError, match=message):
         Scorecard.from_bundle(bundle, **{argument: value})
 
 

@@ -9,6 +9,7 @@ as COM codes or "#N/A" text.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.util
 import logging
@@ -30,7 +31,12 @@ from xl_risk.excel import convert, udfs
 from xl_risk.reasons import reasons
 from xl_risk.samples import sample_applications
 from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
-from xl_risk.scorecard import credit_score
+from xl_risk.scorecard import (
+    PDO_RANGE,
+    REFERENCE_ODDS_RANGE,
+    REFERENCE_SCORE_RANGE,
+    credit_score,
+)
 from xl_risk.scoring import score
 
 CENT = 0.005
@@ -658,13 +664,15 @@ def test_new_row_functions_wrong_number_of_cells_say_expected_and_got(
      "n: expected a whole number from 1 to 4, got 'all'"),
     ("RISK_REASONS", {"n": [[1.0, 2.0]]}, "n: expected one cell, got a range of 2 "
      "cells"),
-    ("CREDIT_SCORE", {"pdo": 0.0}, "pdo: expected a number of points > 0, got 0.0"),
+    ("CREDIT_SCORE", {"pdo": 0.0},
+     "pdo: expected a number of points from 10 to 200, got 0.0"),
     ("CREDIT_SCORE", {"pdo": NA_CODE},
-     "pdo: expected a number of points > 0, got the Excel error #N/A"),
+     "pdo: expected a number of points from 10 to 200, got the Excel error #N/A"),
     ("CREDIT_SCORE", {"reference_score": "high"},
-     "reference_score: expected a number, got 'high'"),
+     "reference_score: expected a number from 0 to 2,000, got 'high'"),
     ("CREDIT_SCORE", {"reference_odds": -1.0},
-     "reference_odds: expected good:bad odds > 0 (50 means 50:1), got -1.0"),
+     "reference_odds: expected good:bad odds from 1 to 1,000 (50 means 50:1), "
+     "got -1.0"),
 ])  # fmt: skip
 def test_new_row_functions_bad_argument_names_it(
     models, rows, function, arguments, message
@@ -672,6 +680,57 @@ def test_new_row_functions_bad_argument_names_it(
     got = getattr(udfs, function)([rows[0]], None, **arguments)
     assert got == ([[message, None, None, None]] if function == "RISK_REASONS"
                    else message)  # fmt: skip
+
+
+EXTREMES = [
+    ("pdo", 1e308, "pdo: expected a number of points from 10 to 200, got 1e+308"),
+    ("pdo", 1e-300, "pdo: expected a number of points from 10 to 200, got 1e-300"),
+    ("pdo", "nan", "pdo: expected a number of points from 10 to 200, got 'nan'"),
+    ("reference_score", 1e308,
+     "reference_score: expected a number from 0 to 2,000, got 1e+308"),
+    ("reference_score", -1e308,
+     "reference_score: expected a number from 0 to 2,000, got -1e+308"),
+    ("reference_odds", 1e308, "reference_odds: expected good:bad odds from 1 to "
+     "1,000 (50 means 50:1), got 1e+308"),
+    ("reference_odds", 1e-320, "reference_odds: expected good:bad odds from 1 to "
+     "1,000 (50 means 50:1), got 1e-320"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"), EXTREMES, ids=[f"{n}={v!r}" for n, v, _ in EXTREMES]
+)
+def test_credit_score_extreme_scaling_names_the_argument(
+    models, rows, name, value, message
+):
+    assert udfs.CREDIT_SCORE([rows[0]], None, **{name: value}) == message
+
+
+@pytest.mark.parametrize("pdo", PDO_RANGE)
+@pytest.mark.parametrize("reference_score", REFERENCE_SCORE_RANGE)
+@pytest.mark.parametrize("reference_odds", REFERENCE_ODDS_RANGE)
+def test_credit_score_at_the_ends_of_every_range_is_a_whole_number(
+    models, applications, rows, pdo, reference_score, reference_odds
+):
+    scaling = {"pdo": pdo, "reference_score": reference_score,
+               "reference_odds": reference_odds}  # fmt: skip
+    expected = credit_score(models, applications.iloc[:3], **scaling).tolist()
+
+    got = [udfs.CREDIT_SCORE([row], None, **scaling) for row in rows[:3]]
+
+    assert got == expected
+    assert all(type(v) is int for v in got)
+
+
+def test_credit_score_scaling_the_engine_refuses_is_one_line_naming_it(
+    models, rows, monkeypatch
+):
+    unbounded = dataclasses.replace(convert.ARGUMENTS["pdo"], minimum=None)
+    monkeypatch.setitem(convert.ARGUMENTS, "pdo", unbounded)
+
+    got = udfs.CREDIT_SCORE([rows[0]], None, 1e-300)
+
+    assert got == "pdo must be a number from 10 to 200, got 1e-300."
 
 
 # --- capital -------------------------------------------------------------------

@@ -8,6 +8,7 @@ says why); 2 usage error; 3 no usable bundle; 4 another retrain is running;
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,14 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
 from xl_risk.intake import DataError, read_raw
+from xl_risk.scorecard import (
+    DEFAULT_PDO,
+    DEFAULT_REFERENCE_ODDS,
+    DEFAULT_REFERENCE_SCORE,
+    PDO_RANGE,
+    REFERENCE_ODDS_RANGE,
+    REFERENCE_SCORE_RANGE,
+)
 
 EXIT_DATA = 1
 EXIT_BUNDLE = 3
@@ -461,10 +470,38 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
     click.echo(f"worst band: {report.worst_band}")
 
 
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses NaN, which no comparison with a bound
+    catches, so that a NaN is a usage error like any value out of range."""
+
+    def convert(self, value, param, ctx) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(
+                f"{number} is not in the range {self._describe_range()}.", param, ctx
+            )
+        return number
+
+
 @main.command(name="scorecard")
-@click.option("--pdo", type=float, default=20.0, help="Points to double the odds.")
-@click.option("--reference-score", type=float, default=600.0)
-@click.option("--reference-odds", type=float, default=50.0, help="Good:bad odds.")
+@click.option(
+    "--pdo",
+    type=FiniteRange(*PDO_RANGE),
+    default=DEFAULT_PDO,
+    help="Points to double the odds.",
+)
+@click.option(
+    "--reference-score",
+    type=FiniteRange(*REFERENCE_SCORE_RANGE),
+    default=DEFAULT_REFERENCE_SCORE,
+    help="Score of the reference odds.",
+)
+@click.option(
+    "--reference-odds",
+    type=FiniteRange(*REFERENCE_ODDS_RANGE),
+    default=DEFAULT_REFERENCE_ODDS,
+    help="Good:bad odds at the reference score (50 means 50:1).",
+)
 @click.option(
     "-o",
     "--out",

@@ -63,6 +63,23 @@ DEFAULT_PDO = 20.0
 DEFAULT_REFERENCE_SCORE = 600.0
 DEFAULT_REFERENCE_ODDS = 50.0
 HALF_POINT = 0.5
+
+# The scalings an analyst may ask for (CREDIT_SCORE, xl-risk scorecard), read
+# by the cell functions and the command line alike. Scales in use put 500 to
+# 700 points at odds of 20:1 to 72:1 and double the odds every 20 to 50 points.
+PDO_RANGE = (10.0, 200.0)
+"""Points to double the odds. Each field's points are rounded, up to half a
+point, about 10 points over some 19 fields (``TOLERANCE``): from 10 points a
+doubling, that rounding never moves a score by more than one doubling of the
+odds; below, it drowns the scale (at 1e-300 every applicant scores the
+reference score). 200 already spreads one doubling over 200 points."""
+REFERENCE_SCORE_RANGE = (0.0, 2000.0)
+"""Score of the reference odds: scores are positive by convention (300 to 850
+for FICO, 600 here); 2000 leaves room for any scale in use."""
+REFERENCE_ODDS_RANGE = (1.0, 1000.0)
+"""Good:bad odds scoring the reference score, from 1:1 (a PD of 50%) to
+1000:1 (a PD of 0.1%): the anchor of a scale sits among the PDs of the
+applicants it scores."""
 BANDS = 10
 PERCENT_POINTS = 100.0
 BINARY_LEVELS = {
@@ -73,10 +90,17 @@ BINARY_LEVELS = {
 TABLE_COLUMNS = ["field", "label", "band", "points", "exact"]
 
 
-def _positive(value: float, name: str) -> float:
+class ScalingError(ValueError):
+    """A scaling argument (pdo, reference score or odds) outside its range."""
+
+
+def _in_range(value: float, name: str, bounds: tuple[float, float]) -> float:
     number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    low, high = bounds
+    if not low <= number <= high:  # NaN too
+        raise ScalingError(
+            f"{name} must be a number from {low:g} to {high:g}, got {value!r}."
+        )
     return number
 
 
@@ -120,20 +144,25 @@ class Scorecard:
         ----------
         bundle : Bundle
         pdo : float, default 20
-            Points that double the good:bad odds (> 0).
+            Points that double the good:bad odds, in ``PDO_RANGE``.
         reference_score : float, default 600
-            Score given to ``reference_odds``.
+            Score given to ``reference_odds``, in ``REFERENCE_SCORE_RANGE``.
         reference_odds : float, default 50
-            Good:bad odds scoring ``reference_score`` (> 0); 50 is a PD of
-            1/51, about 1.96%.
+            Good:bad odds scoring ``reference_score``, in
+            ``REFERENCE_ODDS_RANGE``; 50 is a PD of 1/51, about 1.96%.
+
+        Raises
+        ------
+        ScalingError
+            A scaling argument outside its range, naming it.
         """
-        pdo = _positive(pdo, "pdo")
-        reference_odds = _positive(reference_odds, "reference_odds")
-        reference_score = float(reference_score)
-        if not math.isfinite(reference_score):
-            raise ValueError(
-                f"reference_score must be a finite number, got {reference_score!r}."
-            )
+        pdo = _in_range(pdo, "pdo", PDO_RANGE)
+        reference_score = _in_range(
+            reference_score, "reference_score", REFERENCE_SCORE_RANGE
+        )
+        reference_odds = _in_range(
+            reference_odds, "reference_odds", REFERENCE_ODDS_RANGE
+        )
 
         factor = pdo / math.log(2.0)
         offset = reference_score - factor * math.log(reference_odds)

@@ -57,6 +57,9 @@ from xl_risk.scorecard import (
     DEFAULT_PDO,
     DEFAULT_REFERENCE_ODDS,
     DEFAULT_REFERENCE_SCORE,
+    PDO_RANGE,
+    REFERENCE_ODDS_RANGE,
+    REFERENCE_SCORE_RANGE,
 )
 from xl_risk.scoring import Scores
 
@@ -433,16 +436,16 @@ ARGUMENTS = {
             required=False, default=float(DEFAULT_REASONS),
         ),
         Argument(
-            "pdo", "a number of points", 0.0, above=True, required=False,
+            "pdo", "a number of points", *PDO_RANGE, required=False,
             default=DEFAULT_PDO,
         ),
         Argument(
-            "reference_score", "a number", required=False,
+            "reference_score", "a number", *REFERENCE_SCORE_RANGE, required=False,
             default=DEFAULT_REFERENCE_SCORE,
         ),
         Argument(
-            "reference_odds", "good:bad odds", 0.0, above=True, required=False,
-            default=DEFAULT_REFERENCE_ODDS, note="(50 means 50:1)",
+            "reference_odds", "good:bad odds", *REFERENCE_ODDS_RANGE,
+            required=False, default=DEFAULT_REFERENCE_ODDS, note="(50 means 50:1)",
         ),
     )
 }  # fmt: skip

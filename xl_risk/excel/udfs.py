@@ -21,7 +21,13 @@ from xl_risk.capital import irb_capital, irb_rwa, one_year_pd
 from xl_risk.excel import convert
 from xl_risk.parsing import DataError
 from xl_risk.reasons import as_table, reasons
-from xl_risk.scorecard import Scorecard
+from xl_risk.scorecard import (
+    PDO_RANGE,
+    REFERENCE_ODDS_RANGE,
+    REFERENCE_SCORE_RANGE,
+    ScalingError,
+    Scorecard,
+)
 from xl_risk.scoring import input_problems, score
 
 log = logging.getLogger(__name__)
@@ -36,13 +42,17 @@ HEADER_DOC = (
     "order: the sheet's labels, Lending Club or Spanish names."
 )
 N_DOC = "Optional. How many reasons, 1 to 4; 4 when left out."
-PDO_DOC = "Optional. Points that double the good:bad odds; 20 when left out."
+PDO_DOC = (
+    "Optional. Points that double the good:bad odds, {:g} to {:g}; 20 when left "
+    "out.".format(*PDO_RANGE)
+)
 REFERENCE_SCORE_DOC = (
-    "Optional. The score given to the reference odds; 600 when left out."
+    "Optional. The score given to the reference odds, {:g} to {:g}; 600 when "
+    "left out.".format(*REFERENCE_SCORE_RANGE)
 )
 REFERENCE_ODDS_DOC = (
-    "Optional. The good:bad odds that score the reference score; 50 (50:1, a PD "
-    "near 2%) when left out."
+    "Optional. The good:bad odds that score the reference score, {:g} to {:g}; "
+    "50 (50:1, a PD near 2%) when left out.".format(*REFERENCE_ODDS_RANGE)
 )
 PD_DOC = (
     "Probability of default over one year, as a fraction: 0.01 or a cell "
@@ -70,6 +80,7 @@ EXPECTED_ERRORS = (
     convert.CellShapeError,
     convert.ArgumentError,
     DataError,
+    ScalingError,
     bundles.BundleError,
 )
 
