@@ -297,7 +297,7 @@ def test_cli_file_level_command_missing_column_names_it_once(
     assert "  - missing column: grade (grade or rating)" in result.stderr.splitlines()
 
 
-@pytest.mark.parametrize("scaling", ["5", "0.5", "1.07"])
+@pytest.mark.parametrize("scaling", ["5", "0.5", "1.07", "nan", "inf", "-inf"])
 def test_cli_capital_refuses_scaling_outside_the_declared_range(
     trained_models_dir, applications, scaling
 ):

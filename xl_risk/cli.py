@@ -542,7 +542,7 @@ def scorecard_command(
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--scaling",
-    type=click.FloatRange(*SCALING_RANGE),
+    type=FiniteRange(*SCALING_RANGE),
     default=1.0,
     help="Factor on K: 1, or 1.06 under Basel II (as IRB_CAPITAL takes it).",
 )
