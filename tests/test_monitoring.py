@@ -237,6 +237,23 @@ def test_monitor_below_min_rows_is_too_few_to_judge(
     assert report.worst_band == verdict
 
 
+@pytest.mark.parametrize(
+    ("rows", "income_band"), [(MIN_ROWS - 1, TOO_FEW), (MIN_ROWS, BAND_ACT)]
+)
+def test_monitor_summary_below_min_rows_bands_no_index(
+    bundle, population, profile, rows, income_band
+):
+    shifted = population.head(rows).copy()
+    _shift_income(shifted)
+
+    summary = monitor(bundle, shifted, profile).summary()
+
+    by_name = summary.set_index("characteristic")
+    assert by_name.loc["annual_income", "band"] == income_band
+    assert (set(summary["band"]) == {TOO_FEW}) is (rows < MIN_ROWS)
+    assert summary["psi"].notna().all()
+
+
 def test_cli_monitor_twenty_applications_names_unused_and_too_few(
     without_empty_inputs, tmp_path, monkeypatch
 ):
@@ -259,6 +276,9 @@ def test_cli_monitor_twenty_applications_names_unused_and_too_few(
     assert "empty bin in actual: missing" not in done.output
     assert f"20 rows scored, fewer than the {MIN_ROWS}" in done.output
     assert lines[-1] == f"worst band: {TOO_FEW}"
+    table = lines[1 : 2 + len(profile["fields"]) - len(EMPTY_IN_TRAINING) + 1]
+    assert table[0].split()[-1] == "band"
+    assert all(line.endswith(TOO_FEW) for line in table[1:])
 
 
 def test_monitoring_sheet_names_unused_inputs_and_too_few_rows(
@@ -276,3 +296,20 @@ def test_monitoring_sheet_names_unused_inputs_and_too_few_rows(
     )
     assert f"Only {MIN_ROWS - 1} loans could be scored, fewer than the " in sentence
     assert "Mortgage accounts" not in set(sheet.psi_table(report)["Characteristic"])
+
+
+def test_monitoring_sheet_below_min_rows_shows_psi_without_band_or_fill(
+    bundle, population, profile
+):
+    shifted = population.head(MIN_ROWS - 1).copy()
+    _shift_income(shifted)
+    report = monitor(bundle, shifted, profile, quiet=True)
+
+    block = sheet.psi_block(SimpleNamespace(manifest={}), report)
+
+    [table] = block.tables
+    assert set(table.data["Band"]) == {TOO_FEW}
+    assert table.data["PSI"].notna().all()
+    assert set(table.fills["Band"]) == {None}
+    assert "to act on" not in block.sentence
+    assert "so none is banded." in block.sentence

@@ -465,7 +465,7 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
     if report.too_few:
         click.echo(
             f"{report.scored:,} rows scored, fewer than the {MIN_ROWS:,} a PSI "
-            "needs: the bands above are mostly sampling noise"
+            "needs: the indices above are mostly sampling noise, so none is banded"
         )
     click.echo(f"worst band: {report.worst_band}")
 

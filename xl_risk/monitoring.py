@@ -17,8 +17,9 @@ by name where they mean something.
 Two rules keep the verdict, the worst band, honest. A field the bundle's
 models do not use (left out by the encoder because it was empty in
 training) is reported apart and never drives it. And a file with fewer than
-``MIN_ROWS`` scored rows gets the verdict ``TOO_FEW`` instead of a band: on
-a handful of rows the index measures sampling noise, not the population.
+``MIN_ROWS`` scored rows gets ``TOO_FEW`` instead of a band, as the verdict
+and for every index: on a handful of rows the index measures sampling noise,
+not the population.
 
 The PSI formula and its smoothing are written once, in
 :mod:`xl_risk.stability`; this module rebuilds the training population from
@@ -277,15 +278,20 @@ class MonitoringReport:
         """Fewer scored rows than ``MIN_ROWS``: the indices are mostly noise."""
         return self.scored < MIN_ROWS
 
+    def band_of(self, result: PsiResult) -> str:
+        """One index's band, or ``TOO_FEW`` below ``MIN_ROWS``."""
+        return TOO_FEW if self.too_few else result.band
+
     def summary(self) -> pd.DataFrame:
-        """One row per characteristic, the PD first: name, label, psi, band,
-        flags (joined by '; ')."""
+        """One row per characteristic, the PD first: name, label, psi, band
+        (``TOO_FEW`` for every row below ``MIN_ROWS``), flags (joined by
+        '; ')."""
         rows = [(PD_NAME, PD_LABEL, self.pd)]
         rows += [(name, _label(name), r) for name, r in self.fields.items()]
         return pd.DataFrame(
             [
                 {"characteristic": name, "label": label, "psi": r.psi,
-                 "band": r.band, "flags": "; ".join(r.flags)}
+                 "band": self.band_of(r), "flags": "; ".join(r.flags)}
                 for name, label, r in rows
             ]
         )  # fmt: skip
@@ -391,8 +397,8 @@ def monitor(
     )
     log.info(
         "PD PSI %.4f (%s); %d characteristic(s) to act on",
-        pd_result.psi, pd_result.band,
-        sum(r.band == BAND_ACT for r in fields.values()),
+        pd_result.psi, report.band_of(pd_result),
+        sum(report.band_of(r) == BAND_ACT for r in fields.values()),
     )  # fmt: skip
     return report
 

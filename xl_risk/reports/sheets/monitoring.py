@@ -4,7 +4,8 @@ The out-of-time loans, the latest issue months, stand in for the newest
 applicants. :func:`xl_risk.monitoring.monitor` compares them with the
 reference profile the bundle's manifest stores of its training split: PSI of
 the PD, CSI of every input field the models use, bands and flags. Fields the
-models do not use are named and left out of the table.
+models do not use are named and left out of the table; below ``MIN_ROWS``
+scored loans no index is banded.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from xl_risk.stability import (
 TITLE = "Monitoring"
 SPLIT = "oot"
 BAND_FILLS = {BAND_STABLE: style.GOOD, BAND_WATCH: style.NEUTRAL, BAND_ACT: style.BAD}
+"""Fill of each band's cell; "too few rows to judge" has none."""
 BANDS = (
     f"stable below {STABLE_LIMIT:.2f}, watch {STABLE_LIMIT:.2f} to "
     f"{WATCH_LIMIT:.2f}, act above {WATCH_LIMIT:.2f}"
@@ -84,16 +86,18 @@ def psi_block(ctx: Context, report: MonitoringReport) -> Block:
     months = ctx.manifest.get("window", {}).get("oot_from", "")
     since = f", issued from {months}" if months else ""
     pd_row, fields = table.iloc[0], table.iloc[1:]
+    banded = "" if report.too_few else (
+        f"{_in_band(fields, BAND_WATCH)} are to watch and "
+        f"{_in_band(fields, BAND_ACT)} to act on; "
+    )  # fmt: skip
     sentence = (
         f"The {report.rows:,} {SPLITS[SPLIT].lower()} loans{since}, against the "
         f"training population: the PD's PSI is {pd_row['PSI']:.3f} "
-        f"({pd_row['Band']}); of {len(fields)} input fields, "
-        f"{_in_band(fields, BAND_WATCH)} are to watch and "
-        f"{_in_band(fields, BAND_ACT)} to act on; the largest CSI is "
-        f"{fields.iloc[0]['PSI']:.3f} ({fields.iloc[0][CHARACTERISTIC]})."
+        f"({pd_row['Band']}); of {len(fields)} input fields, {banded}the largest "
+        f"CSI is {fields.iloc[0]['PSI']:.3f} ({fields.iloc[0][CHARACTERISTIC]})."
         + _caveats(report)
     )
-    fills = {"Band": [BAND_FILLS[band] for band in table["Band"]]}
+    fills = {"Band": [BAND_FILLS.get(band) for band in table["Band"]]}
     chart = Chart(
         "bar", "PSI per characteristic", x=CHARACTERISTIC, y=("PSI",),
         y_format=style.AXIS_RATIO, y_max=max(WATCH_LIMIT, table["PSI"].max()),
@@ -122,7 +126,8 @@ def _caveats(report: MonitoringReport) -> str:
     if report.too_few:
         said += (
             f" Only {report.scored:,} loans could be scored, fewer than the "
-            f"{MIN_ROWS:,} a PSI needs: the bands are mostly sampling noise."
+            f"{MIN_ROWS:,} a PSI needs: the indices are mostly sampling noise, "
+            "so none is banded."
         )
     return said
 
