@@ -33,6 +33,7 @@ from xl_risk.excel.convert import sheet_rows
 from xl_risk.reasons import DEFAULT_REASONS
 from xl_risk.samples import sample_applications
 from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, Kind
+from xl_risk.scorecard import PDO_RANGE, REFERENCE_ODDS_RANGE, REFERENCE_SCORE_RANGE
 
 OUT = Path(__file__).with_name("RiskScoring.xlsm")
 QUICKSTART = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
@@ -333,10 +334,12 @@ def write_table(sheet, formats: dict) -> None:
     sheet.write("A2", (
         f"{TABLE_CELL} holds =RISK_SCORE_TABLE({INPUT_RANGE}): the Applications "
         "table with its header row. The answer spills: a header row, then PD, EAD, "
-        "LGD, expected loss and Problem for each application. Blank rows at the "
-        "end of the range are left out."
+        "LGD, expected loss and Problem for each application, level with it: a "
+        "blank row above the header or among the applications gives a blank row. "
+        "Blank rows at the end of the range are left out. A table without a "
+        "required column gives one cell naming each missing field."
     ), formats["wrap"])  # fmt: skip
-    sheet.set_row(1, 48)
+    sheet.set_row(1, 80)
     sheet.set_column("A:E", 16)
     sheet.write_dynamic_array_formula(
         TABLE_CELL, f"=RISK_SCORE_TABLE({INPUT_RANGE})", formats["0.00%"]
@@ -477,7 +480,9 @@ README_TEXT = (
      "Credit score in whole points, higher is safer: 600 points at good:bad odds "
      "of 50:1, and 20 points more double the odds, e.g. =CREDIT_SCORE($A2:$T2). "
      "pdo, reference_score and reference_odds change that scaling, e.g. "
-     "=CREDIT_SCORE($A2:$T2,,40,500,20)."),
+     "=CREDIT_SCORE($A2:$T2,,40,500,20); pdo takes {:g} to {:g} points, "
+     "reference_score {:g} to {:,g} and reference_odds {:g} to {:,g} (50 means "
+     "50:1).".format(*PDO_RANGE, *REFERENCE_SCORE_RANGE, *REFERENCE_ODDS_RANGE)),
     ("=RISK_REASONS(row, [header], [n])", "The up to n inputs (1 to 4; 4 when "
      "left out) that raise this application's PD most against the typical "
      "applicant, largest first, in one row of n cells, e.g. 'grade F', 'term 60 "
