@@ -362,3 +362,60 @@ def test_read_table_interest_rate_at_the_plausible_limits_is_read(
     header, raw, fraction
 ):
     assert read_one(header, raw) == pytest.approx(fraction, rel=SAME_NUMBER)
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "how"),
+    [
+        ("funded_amnt", "20.300", "write 20300 for twenty thousand three hundred, "
+         "or 20.30"),
+        ("annual_inc", "106.200", "write 106200 for one hundred six thousand two "
+         "hundred, or 106.20"),
+        ("installment", "-1.500", "write -1500 for minus one thousand five hundred, "
+         "or -1.50"),
+        ("recoveries", "$ 1.005", "write 1005 for one thousand five, or 1.01 "
+         "(rounded to the cent)"),
+        ("total_rec_prncp", "999.999", "write 999999 for nine hundred ninety-nine "
+         "thousand nine hundred ninety-nine, or 1000.00 (rounded to the cent)"),
+    ],
+)  # fmt: skip
+def test_read_table_money_text_with_a_point_before_three_digits_is_refused(
+    header, raw, how
+):
+    column = next(iter(read_table({header: [raw]}).columns.values()))
+
+    expected = (
+        f"{column.field.label}: expected .*, got {re.escape(repr(raw))}; a point "
+        f"before three digits may separate thousands: {re.escape(how)}$"
+    )
+    assert re.match(expected, column.problems[0]), column.problems[0]
+    assert np.isnan(column.values[0])
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "number"),
+    [
+        ("funded_amnt", 20.3, 20.3),  # a number, not text: nothing to misread
+        ("funded_amnt", "20.30", 20.3),
+        ("funded_amnt", "20300", 20_300.0),
+        ("funded_amnt", "1234.567", 1234.567),  # four digits: no thousands reading
+        ("annual_inc", "0.500", 0.5),
+        ("int_rate", "13.490", 0.1349),
+        ("dti", "12.345", 12.345),
+        ("fico_range_low", "700.000", 700.0),
+    ],
+)
+def test_read_table_point_before_three_digits_is_decimal_where_unambiguous(
+    header, raw, number
+):
+    assert read_one(header, raw) == pytest.approx(number, rel=SAME_NUMBER)
+
+
+@pytest.mark.parametrize("header", ["funded_amnt", "dti"])
+def test_read_table_points_between_groups_of_three_say_how_to_write_it(header):
+    column = next(iter(read_table({header: ["1.234.567"]}).columns.values()))
+
+    assert column.problems[0].endswith(
+        "got '1.234.567'; a point between groups of three digits is not read: "
+        "write 1234567"
+    )

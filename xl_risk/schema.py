@@ -35,7 +35,17 @@ Currency signs and spaces are dropped. A comma is read as a thousands
 separator only between groups of exactly three digits (``"20,300"``,
 ``"1,234,567.89"``); any other comma (``"20300,00"``, ``"1.234,56"``,
 ``"12,5"``) is refused with a message that says how to write the number,
-rather than read 100 times too large.
+rather than read 100 times too large. Points between groups of three digits
+(``"1.234.567"``) are refused the same way.
+
+Money text (``Kind.MONEY``) with one point before exactly three digits
+(``"20.300"``, ``"-1.500"``) is refused: money is written with 0 or 2
+decimals, so the point may be a thousands separator (a Spanish Excel writes
+twenty thousand three hundred so) and read as a decimal point it would make
+the amount 1000 times too small. The message says how to write either
+reading: 20300, or 20.30. Only text is refused: a number that arrives as a
+number (an Excel cell, a numeric parquet column) has nothing to misread, and
+neither has a rate (``"13.490"``) or any other kind.
 """
 
 from __future__ import annotations
@@ -254,6 +264,46 @@ def decimal_comma_note(spelling: str | None) -> str:
         "(1,234.5)"
     )
     return f"a decimal comma is not read: write {how}"
+
+
+def thousands_point_note(whole: str, cents: str | None, rounded: bool) -> str:
+    """Words for number text whose point may be a thousands separator.
+
+    ``whole`` is the number read with the point as a thousands separator
+    ("20.300" -> "20300"); ``cents`` the same text read as a decimal, to the
+    cent ("20.30"), or None where only the thousands reading exists
+    ("1.234.567"); ``rounded``: the cents reading dropped a digit other
+    than 0.
+    """
+    if cents is None:
+        return f"a point between groups of three digits is not read: write {whole}"
+    number = int(whole)
+    words = ("minus " if number < 0 else "") + _number_words(abs(number))
+    rounding = " (rounded to the cent)" if rounded else ""
+    return (
+        "a point before three digits may separate thousands: "
+        f"write {whole} for {words}, or {cents}{rounding}"
+    )
+
+
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve "
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "- - twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _number_words(n: int) -> str:
+    """A whole number below a million in words ("twenty thousand three hundred")."""
+    if n < len(_UNITS):
+        return _UNITS[n]
+    if n < 100:
+        return _TENS[n // 10] + (f"-{_UNITS[n % 10]}" if n % 10 else "")
+    if n < 1000:
+        rest = f" {_number_words(n % 100)}" if n % 100 else ""
+        return f"{_UNITS[n // 100]} hundred{rest}"
+    rest = f" {_number_words(n % 1000)}" if n % 1000 else ""
+    return f"{_number_words(n // 1000)} thousand{rest}"
 
 
 GRADES = ("A", "B", "C", "D", "E", "F", "G")
