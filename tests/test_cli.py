@@ -116,6 +116,30 @@ def test_cli_score_writes_outputs_and_names_rows_it_cannot_score(
         assert named in result.stderr
 
 
+def test_cli_score_spanish_thousands_point_is_refused_not_read_as_decimal(
+    trained_models_dir, applications, tmp_path
+):
+    path, out = tmp_path / "solicitudes.csv", tmp_path / "scores.csv"
+    money = ["funded_amnt", "annual_inc"]
+    given = pd.read_csv(applications, dtype={"id": str}).head(2)
+    given = given.astype(dict.fromkeys(money, object))
+    given.loc[0, money] = ["20.300", "106.200"]
+    given.to_csv(path, sep=";", index=False, encoding="cp1252")
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    scored = pd.read_csv(out, dtype={"id": str})
+    assert scored[list(OUTPUTS)].notna().all(axis=1).tolist() == [False, True]
+    assert "scored 1 of 2 rows" in result.stdout
+    assert (
+        f"line 2 (id {given['id'][0]}): principal: expected a number from 1 to "
+        "10,000,000, got '20.300'; a point before three digits may separate "
+        "thousands: write 20300 for twenty thousand three hundred, or 20.30; "
+        "annual income:"
+    ) in result.stderr
+
+
 def test_cli_score_matches_library_scores(trained_models_dir, applications, tmp_path):
     out = tmp_path / "scores.csv"
     expected = score(

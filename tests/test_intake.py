@@ -153,6 +153,24 @@ def test_read_raw_csv_separator_is_read_from_the_header(loans, tmp_path, separat
     pd.testing.assert_frame_equal(got, canonical(write(loans, tmp_path / "c.csv")))
 
 
+def test_read_raw_csv_money_reaches_the_schema_as_text(tmp_path):
+    path = tmp_path / "solicitudes.csv"
+    path.write_bytes(
+        "funded_amnt;annual_inc;int_rate;dti;empleo\n"
+        "20.300;106.200;13.490;12.345;técnico\n".encode("cp1252")
+    )
+
+    table = read_table(read_raw(path))
+
+    assert sorted(table.row_problems()) == [0]
+    assert [m.split(";")[0] for m in table.row_problems()[0]] == [
+        "principal: expected a number from 1 to 10,000,000, got '20.300'",
+        "annual income: expected a number from 0 to 1,000,000,000, got '106.200'",
+    ]
+    assert table.get("interest_rate")[0] == pytest.approx(0.1349)
+    assert table.get("dti")[0] == pytest.approx(12.345)
+
+
 @pytest.mark.parametrize(
     ("dropped", "message"),
     [

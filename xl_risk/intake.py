@@ -20,8 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from xl_risk.parsing import DataError, Table, read_table
-from xl_risk.schema import BY_NAME, INPUT_FIELDS, OUTCOME_NAMES, Field, resolve
+from xl_risk.parsing import DataError, Table, numbers_if_plain, read_table
+from xl_risk.schema import (
+    BY_NAME,
+    INPUT_FIELDS,
+    OUTCOME_NAMES,
+    Field,
+    Kind,
+    resolve,
+)
 
 EXAMPLES_SHOWN = 3
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
@@ -45,34 +52,53 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _separator(path: Path, suffix: str) -> str:
-    """The separator of the header line: comma, semicolon, tab or bar."""
+def _header_line(path: Path, suffix: str) -> str:
+    """The first line of a CSV file, decoded as its text will be."""
     opener = gzip.open if suffix.endswith(".gz") else open
     with opener(path, "rb") as handle:
         line = handle.readline()
     try:
-        header = line.decode("utf-8-sig")
+        return line.decode("utf-8-sig")
     except UnicodeDecodeError:
-        header = line.decode(FALLBACK_ENCODING, errors="replace")
+        return line.decode(FALLBACK_ENCODING, errors="replace")
+
+
+def _separator(header: str) -> str:
+    """The separator of the header line: comma, semicolon, tab or bar."""
     try:
         return csv.Sniffer().sniff(header, delimiters=SEPARATORS).delimiter
     except csv.Error:  # one column, or no separator in sight
         return DEFAULT_SEPARATOR
 
 
+def _money_headers(header: str, separator: str) -> list[str]:
+    """Headers of money fields, whose values must reach the schema as text.
+
+    pandas would read "20.300" (twenty thousand three hundred, as a Spanish
+    Excel writes it) as the number 20.3; as text, the schema can refuse it.
+    """
+    names = next(csv.reader([header.strip("\r\n")], delimiter=separator), [])
+    return [name for name in names if (f := resolve(name)) and f.kind is Kind.MONEY]
+
+
 def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
-    separator = _separator(path, suffix)
+    header = _header_line(path, suffix)
+    separator = _separator(header)
     if separator != DEFAULT_SEPARATOR:
         log.info("%s: columns separated by %r", path.name, separator)
+    money = _money_headers(header, separator)
     options = {
         "sep": separator, "low_memory": False, "keep_default_na": False,
-        "na_values": [""],
+        "na_values": [""], "dtype": dict.fromkeys(money, str),
     }  # fmt: skip
     try:
-        return pd.read_csv(path, encoding=TEXT_ENCODING, **options)
+        frame = pd.read_csv(path, encoding=TEXT_ENCODING, **options)
     except UnicodeDecodeError:
         log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
-        return pd.read_csv(path, encoding=FALLBACK_ENCODING, **options)
+        frame = pd.read_csv(path, encoding=FALLBACK_ENCODING, **options)
+    for name in frame.columns.intersection(money):
+        frame[name] = numbers_if_plain(frame[name], money=True)
+    return frame
 
 
 def _damage(suffix: str, err: Exception) -> str:

@@ -45,6 +45,7 @@ DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+|\d*),(\d+)$")
 # "1.234.567". With one point it reads as a decimal or as thousands.
 THOUSANDS_POINT = re.compile(r"^([+-]?)([1-9][0-9]{0,2})((?:\.[0-9]{3})+)$")
 CENT = Decimal("0.01")
+PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"  # digits as float() reads them, nothing else
 TERM_TEXT = re.compile(r"^(\d+)\s*(months?|meses)?$")
 YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
@@ -142,6 +143,29 @@ def number_text(text: str, money: bool = False) -> float:
     if points and (money or points[3].count(".") > 1):
         raise ThousandsPointError(text)
     return float(text)
+
+
+def numbers_if_plain(values: pd.Series, money: bool) -> pd.Series:
+    """Text values as float64 when each is blank or plain number text.
+
+    Plain text (``"20300"``, ``"-1.5"``) reads as :func:`number_text` reads
+    it, so converting a column of it at once (each distinct text once)
+    changes no value and spares reading it again, text by text, each time it
+    is scored. One value that is anything else (for money, ``"20.300"``,
+    whose point may separate thousands; a currency mark; a percent sign)
+    leaves the column as it is, for :func:`read_column` to read or refuse
+    each value.
+    """
+    codes, uniques = pd.factorize(values)
+    texts = pd.Series(uniques, dtype=str)
+    plain = texts.str.fullmatch(PLAIN_NUMBER)
+    if money:
+        plain &= ~texts.str.fullmatch(THOUSANDS_POINT.pattern.strip("^$"))
+    if not plain.all():
+        return values
+
+    numbers = np.append(np.asarray(uniques, dtype=object).astype(np.float64), np.nan)
+    return pd.Series(numbers[codes], index=values.index, name=values.name)
 
 
 @dataclass
