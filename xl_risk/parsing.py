@@ -38,16 +38,23 @@ NUMERIC_KINDS = frozenset(
     {Kind.MONEY, Kind.COUNT, Kind.RATE, Kind.PERCENT, Kind.SCORE, Kind.TERM, Kind.YEARS}
 )
 SMALL_COLUMN = 8  # up to this many values, read each one without hashing
-CURRENCY_MARKS = re.compile(r"[$€£\s]")
-THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+|\d*),(\d+)$")
+# Number text is ASCII digits, an optional sign, point and exponent. Spaces
+# anywhere and one currency mark, leading (after a sign) or trailing, are
+# dropped; commas must separate thousands. Anything else float() would take
+# (1_000, digits of other scripts, "infinity") is refused.
+SPACES = re.compile(r"\s+")
+LEADING_CURRENCY = re.compile(r"^([+-]?)[$€£]")
+TRAILING_CURRENCY = re.compile(r"[$€£]$")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+DECIMAL_COMMA = re.compile(r"^([+-]?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]*),([0-9]+)$")
 # One to three digits, then points each before three digits: "20.300" or
 # "1.234.567". With one point it reads as a decimal or as thousands.
 THOUSANDS_POINT = re.compile(r"^([+-]?)([1-9][0-9]{0,2})((?:\.[0-9]{3})+)$")
 CENT = Decimal("0.01")
 PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"  # digits as float() reads them, nothing else
-TERM_TEXT = re.compile(r"^(\d+)\s*(months?|meses)?$")
-YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
+TERM_TEXT = re.compile(r"^([0-9]+)\s*(months?|meses)?$")
+YEARS_TEXT = re.compile(r"^(<\s*)?([0-9]+)\s*(\+)?\s*(years?|años?)?$")
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
 
 _MISSING = object()
@@ -110,6 +117,9 @@ class ThousandsPointError(ValueError):
 def number_text(text: str, money: bool = False) -> float:
     """Read number text: currency signs and spaces dropped, commas as thousands.
 
+    What is left must be ASCII digits with an optional sign, decimal point
+    and exponent (``"-20300.5"``, ``"2.03e4"``). Spaces anywhere and one
+    currency mark (``$``, ``€``, ``£``) at the start or the end are dropped.
     A comma is a thousands separator only between groups of exactly three
     digits (``"20,300"``, ``"1,234,567.89"``).
 
@@ -132,9 +142,11 @@ def number_text(text: str, money: bool = False) -> float:
         one point before three digits (``"20.300"``): read as a decimal point
         it would make the amount 1000 times too small.
     ValueError
-        Text that is not a number.
+        Text that is not a number, though float() may read it: ``"1_000"``,
+        digits of other scripts, ``"infinity"``, two currency marks.
     """
-    text = CURRENCY_MARKS.sub("", text)
+    text = SPACES.sub("", text)
+    text = TRAILING_CURRENCY.sub("", LEADING_CURRENCY.sub(r"\1", text, count=1))
     if "," in text:
         if not THOUSANDS.match(text):
             raise DecimalCommaError(text)
@@ -142,6 +154,8 @@ def number_text(text: str, money: bool = False) -> float:
     points = THOUSANDS_POINT.match(text)
     if points and (money or points[3].count(".") > 1):
         raise ThousandsPointError(text)
+    if not NUMBER.fullmatch(text):
+        raise ValueError(f"not a number: {text!r}")
     return float(text)
 
 
@@ -256,7 +270,7 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
     percent = text.endswith(PERCENT_SIGN)
     try:
         money = f.kind is Kind.MONEY
-        return number_text(text.rstrip(PERCENT_SIGN), money), percent
+        return number_text(text.removesuffix(PERCENT_SIGN), money), percent
     except DecimalCommaError as err:
         raise _Invalid(f.problem(raw, err.note(percent))) from None
     except ThousandsPointError as err:
