@@ -316,6 +316,27 @@ def test_cli_file_level_command_missing_column_names_it_once(
     assert "  - missing column: grade (grade or rating)" in result.stderr.splitlines()
 
 
+@pytest.mark.parametrize(
+    ("command", "action"), [("validate", "validate"), ("retrain", "train")]
+)
+def test_cli_history_command_missing_columns_names_its_own_action(
+    trained_models_dir, tmp_path, command, action
+):
+    path = tmp_path / "missing3.csv"
+    dropped = ["loan_status", "total_rec_prncp", "recoveries"]
+    make_portfolio(n_loans=50, seed=1).drop(columns=dropped).to_csv(path, index=False)
+    arguments = (
+        ("validate", path) if command == "validate" else ("retrain", "--data", path)
+    )
+    models_dir = trained_models_dir if command == "validate" else tmp_path / "models"
+
+    result = run(*arguments, "--models", models_dir)
+
+    assert_one_line_failure(result, EXIT_DATA)
+    opening = f"error: cannot {action} on missing3.csv: 3 problem(s)"
+    assert opening in result.stderr.splitlines()  # retrain's progress bar is above
+
+
 @pytest.mark.parametrize("scaling", ["5", "0.5", "1.07"])
 def test_cli_capital_refuses_scaling_outside_the_declared_range(
     trained_models_dir, applications, scaling

@@ -302,8 +302,16 @@ def require_columns(table: Table, needed: tuple[str, ...], action: str) -> None:
         raise DataError(report(action, found, table))
 
 
-def read_history(path: str | Path) -> Table:
-    """Read a loan history for training; every problem is reported at once.
+def read_history(path: str | Path, action: str = "train") -> Table:
+    """Read a loan history with outcomes; every problem is reported at once.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    action : str
+        What the caller does with it, for the message: "train" (retrain) or
+        "validate" (validate) opens it with "cannot validate on loans.csv".
 
     Raises
     ------
@@ -314,5 +322,6 @@ def read_history(path: str | Path) -> Table:
     table = read_table(read_raw(path))
     found = problems(table, TRAINING_COLUMNS)
     if found:
-        raise DataError(report(f"cannot train on {Path(path).name}", found, table))
+        opening = f"cannot {action} on {Path(path).name}"
+        raise DataError(report(opening, found, table))
     return table
