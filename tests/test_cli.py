@@ -121,6 +121,30 @@ def test_cli_score_writes_outputs_and_names_rows_it_cannot_score(
         assert named in result.stderr
 
 
+def test_cli_score_spanish_thousands_point_is_refused_not_read_as_decimal(
+    trained_models_dir, applications, tmp_path
+):
+    path, out = tmp_path / "solicitudes.csv", tmp_path / "scores.csv"
+    money = ["funded_amnt", "annual_inc"]
+    given = pd.read_csv(applications, dtype={"id": str}).head(2)
+    given = given.astype(dict.fromkeys(money, object))
+    given.loc[0, money] = ["20.300", "106.200"]
+    given.to_csv(path, sep=";", index=False, encoding="cp1252")
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    scored = pd.read_csv(out, dtype={"id": str})
+    assert scored[list(OUTPUTS)].notna().all(axis=1).tolist() == [False, True]
+    assert "scored 1 of 2 rows" in result.stdout
+    assert (
+        f"line 2 (id {given['id'][0]}): principal: expected a number from 1 to "
+        "10,000,000, got '20.300'; a point before three digits may separate "
+        "thousands: write 20300 for twenty thousand three hundred, or 20.30; "
+        "annual income:"
+    ) in result.stderr
+
+
 def test_cli_score_matches_library_scores(trained_models_dir, applications, tmp_path):
     out = tmp_path / "scores.csv"
     expected = score(
@@ -295,6 +319,27 @@ def test_cli_file_level_command_missing_column_names_it_once(
 
     assert_one_line_failure(result, EXIT_DATA, action)
     assert "  - missing column: grade (grade or rating)" in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("command", "action"), [("validate", "validate"), ("retrain", "train")]
+)
+def test_cli_history_command_missing_columns_names_its_own_action(
+    trained_models_dir, tmp_path, command, action
+):
+    path = tmp_path / "missing3.csv"
+    dropped = ["loan_status", "total_rec_prncp", "recoveries"]
+    make_portfolio(n_loans=50, seed=1).drop(columns=dropped).to_csv(path, index=False)
+    arguments = (
+        ("validate", path) if command == "validate" else ("retrain", "--data", path)
+    )
+    models_dir = trained_models_dir if command == "validate" else tmp_path / "models"
+
+    result = run(*arguments, "--models", models_dir)
+
+    assert_one_line_failure(result, EXIT_DATA)
+    opening = f"error: cannot {action} on missing3.csv: 3 problem(s)"
+    assert opening in result.stderr.splitlines()  # retrain's progress bar is above
 
 
 @pytest.mark.parametrize("scaling", ["5", "0.5", "1.07", "nan", "inf", "-inf"])

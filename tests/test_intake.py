@@ -1,5 +1,6 @@
 """Training files: every format reads alike, every problem is reported at once."""
 
+import gzip
 import logging
 import re
 
@@ -73,16 +74,73 @@ def test_read_raw_keeps_na_text_for_the_schema_to_decide(tmp_path):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("absent.csv", r"data file not found: .*absent\.csv"),
-        ("loans.json", r"loans\.json: expected a \.csv, \.csv\.gz, \.parquet or"),
+        ("absent.csv", r"^data file not found: .*absent\.csv$"),
+        ("loans.json", r"^loans\.json: expected a \.csv, \.csv\.gz, \.parquet or "
+         r"\.xlsx file, got '\.json'$"),
+        ("loans.txt", r"^loans\.txt: expected a \.csv, \.csv\.gz, \.parquet or "
+         r"\.xlsx file, got '\.txt'$"),
+        ("nosuffix", r"^nosuffix: has no suffix; expected a \.csv, \.csv\.gz, "
+         r"\.parquet or \.xlsx file$"),
     ],
-)
+)  # fmt: skip
 def test_read_raw_unusable_file_raises_data_error(tmp_path, name, message):
     if name != "absent.csv":
-        (tmp_path / name).write_text("{}", encoding="utf-8")
+        (tmp_path / name).write_text("id,grade\n1,A\n", encoding="utf-8")
 
     with pytest.raises(DataError, match=message):
         read_raw(tmp_path / name)
+
+
+@pytest.mark.parametrize("name", ["loans.csv", "LOANS.CSV"])
+def test_read_raw_gzip_named_csv_is_read_and_logged(loans, tmp_path, caplog, name):
+    expected = canonical(write(loans, tmp_path / "expected.csv"))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress((tmp_path / "expected.csv").read_bytes()))
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        got = canonical(path)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert f"{name} is gzip-compressed: read as .csv.gz" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["loans.xlsx", "loans.parquet"])
+def test_read_raw_gzip_named_xlsx_or_parquet_says_it_is_gzip(loans, tmp_path, name):
+    path = write(loans, tmp_path / name)
+    path.write_bytes(gzip.compress(path.read_bytes()))
+
+    message = (
+        f"{name}: the file is gzip-compressed: unpack it, or if it holds CSV "
+        "text name it .csv.gz"
+    )
+    with pytest.raises(DataError, match=rf"^{re.escape(message)}$"):
+        read_raw(path)
+
+
+@pytest.mark.parametrize(
+    ("others", "listed"),
+    [
+        (["Loans"], "sheet is 'Loans'"),
+        (["Loans", "Notes"], "sheets are 'Loans', 'Notes'"),
+    ],
+)
+def test_read_raw_xlsx_first_sheet_naming_no_field_lists_the_other_sheets(
+    loans, tmp_path, others, listed
+):
+    path = tmp_path / "loans.xlsx"
+    with pd.ExcelWriter(path) as book:
+        cover = pd.DataFrame({"note": ["Loans of 2024"]})
+        cover.to_excel(book, sheet_name="Cover", index=False)
+        for name in others:
+            loans.to_excel(book, sheet_name=name, index=False)
+
+    message = (
+        "loans.xlsx: only the first sheet, 'Cover', is read, and no header in its "
+        f"row 1 names a field (row 1 holds 'note'); the workbook's other {listed}: "
+        "move the sheet with the loans first"
+    )
+    with pytest.raises(DataError, match=rf"^{re.escape(message)}$"):
+        read_raw(path)
 
 
 def _truncated(path):
@@ -94,11 +152,17 @@ def _plain_text(path):
     path.write_bytes(b"id,grade\n1,A\n")
 
 
+def _gzipped_truncated(path):
+    data = gzip.compress(path.read_bytes())
+    path.write_bytes(data[: len(data) // 2])
+
+
 @pytest.mark.parametrize(
     ("name", "damage", "message"),
     [
         ("loans.csv.gz", _truncated, "the gzip file ends early: it is truncated or"),
         ("loans.csv.gz", _plain_text, "the gzip file is corrupt or not gzip-compr"),
+        ("loans.csv", _gzipped_truncated, "the gzip file ends early: it is trunc"),
         ("loans.xlsx", _truncated, "the .xlsx file is truncated or corrupt: it cannot"),
         ("loans.xlsx", _plain_text, "the .xlsx file is truncated or corrupt"),
     ],
@@ -151,6 +215,24 @@ def test_read_raw_csv_separator_is_read_from_the_header(loans, tmp_path, separat
     got = canonical(tmp_path / "loans.csv")
 
     pd.testing.assert_frame_equal(got, canonical(write(loans, tmp_path / "c.csv")))
+
+
+def test_read_raw_csv_money_reaches_the_schema_as_text(tmp_path):
+    path = tmp_path / "solicitudes.csv"
+    path.write_bytes(
+        "funded_amnt;annual_inc;int_rate;dti;empleo\n"
+        "20.300;106.200;13.490;12.345;técnico\n".encode("cp1252")
+    )
+
+    table = read_table(read_raw(path))
+
+    assert sorted(table.row_problems()) == [0]
+    assert [m.split(";")[0] for m in table.row_problems()[0]] == [
+        "principal: expected a number from 1 to 10,000,000, got '20.300'",
+        "annual income: expected a number from 0 to 1,000,000,000, got '106.200'",
+    ]
+    assert table.get("interest_rate")[0] == pytest.approx(0.1349)
+    assert table.get("dti")[0] == pytest.approx(12.345)
 
 
 @pytest.mark.parametrize(

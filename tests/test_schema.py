@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from xl_risk.demo import make_portfolio
-from xl_risk.parsing import DataError, match_headers, read_table
+from xl_risk.parsing import DataError, match_headers, number_text, read_table
 from xl_risk.schema import FIELDS, INPUT_FIELDS, LEAKAGE_COLUMNS, Role, resolve
 
 # Lending Club name -> the Spanish course's name for the same field.
@@ -325,6 +325,12 @@ RATE_READINGS = [
     ("int_rate", 0.005, "got 0.005; a number up to 1 is read as a fraction: 0.5%"),
     ("int_rate", 60.0,
      "got 60.0; a number above 1 is read as percent points: 60%"),
+    ("int_rate", 1e-320,
+     "got 1e-320; a number up to 1 is read as a fraction: 1e-318%"),
+    ("tipo_interes", 1e-320,
+     "got 1e-320; under tipo_interes it is read as percent points: 1e-320%"),
+    ("int_rate", 0.001234567,
+     "got 0.001234567; a number up to 1 is read as a fraction: 0.123457%"),
 ]  # fmt: skip
 
 
@@ -362,3 +368,113 @@ def test_read_table_interest_rate_at_the_plausible_limits_is_read(
     header, raw, fraction
 ):
     assert read_one(header, raw) == pytest.approx(fraction, rel=SAME_NUMBER)
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "how"),
+    [
+        ("funded_amnt", "20.300", "write 20300 for twenty thousand three hundred, "
+         "or 20.30"),
+        ("annual_inc", "106.200", "write 106200 for one hundred six thousand two "
+         "hundred, or 106.20"),
+        ("installment", "-1.500", "write -1500 for minus one thousand five hundred, "
+         "or -1.50"),
+        ("recoveries", "$ 1.005", "write 1005 for one thousand five, or 1.01 "
+         "(rounded to the cent)"),
+        ("total_rec_prncp", "999.999", "write 999999 for nine hundred ninety-nine "
+         "thousand nine hundred ninety-nine, or 1000.00 (rounded to the cent)"),
+    ],
+)  # fmt: skip
+def test_read_table_money_text_with_a_point_before_three_digits_is_refused(
+    header, raw, how
+):
+    column = next(iter(read_table({header: [raw]}).columns.values()))
+
+    expected = (
+        f"{column.field.label}: expected .*, got {re.escape(repr(raw))}; a point "
+        f"before three digits may separate thousands: {re.escape(how)}$"
+    )
+    assert re.match(expected, column.problems[0]), column.problems[0]
+    assert np.isnan(column.values[0])
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "number"),
+    [
+        ("funded_amnt", 20.3, 20.3),  # a number, not text: nothing to misread
+        ("funded_amnt", "20.30", 20.3),
+        ("funded_amnt", "20300", 20_300.0),
+        ("funded_amnt", "1234.567", 1234.567),  # four digits: no thousands reading
+        ("annual_inc", "0.500", 0.5),
+        ("int_rate", "13.490", 0.1349),
+        ("dti", "12.345", 12.345),
+        ("fico_range_low", "700.000", 700.0),
+    ],
+)
+def test_read_table_point_before_three_digits_is_decimal_where_unambiguous(
+    header, raw, number
+):
+    assert read_one(header, raw) == pytest.approx(number, rel=SAME_NUMBER)
+
+
+@pytest.mark.parametrize("header", ["funded_amnt", "dti"])
+def test_read_table_points_between_groups_of_three_say_how_to_write_it(header):
+    column = next(iter(read_table({header: ["1.234.567"]}).columns.values()))
+
+    assert column.problems[0].endswith(
+        "got '1.234.567'; a point between groups of three digits is not read: "
+        "write 1234567"
+    )
+
+
+LOOSE_NUMBER_TEXT = [
+    ("annual_inc", "1_000"),  # float() reads underscores
+    ("annual_inc", "\u0661\u0662\u0663"),  # Arabic-Indic digits
+    ("funded_amnt", "\uff12\uff10\uff13\uff10\uff10"),  # full-width digits
+    ("dti", "\u0969"),  # Devanagari three
+    ("int_rate", "13.49%%"),
+    ("int_rate", "%13.49"),
+    ("annual_inc", "infinity"),
+    ("funded_amnt", "$$20300"),
+    ("funded_amnt", "20$300"),
+    ("term", "\u0663\u0666 months"),
+    ("emp_length", "\u0663 years"),
+    ("fico_range_low", "7e2e1"),
+]
+
+
+@pytest.mark.parametrize(("header", "raw"), LOOSE_NUMBER_TEXT)
+def test_read_table_loose_number_text_is_refused(header, raw):
+    column = next(iter(read_table({header: [raw]}).columns.values()))
+
+    assert column.problems == {0: column.field.problem(raw)}
+    assert np.isnan(column.values[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1_000", "\u0661\u0662\u0663", "\uff12\uff10", "infinity", "nan", "$$5", "2$0",
+     "7e2e1", "13.49%", "0x10", "--5", "5-"],
+)  # fmt: skip
+def test_number_text_loose_text_is_not_a_number(text):
+    with pytest.raises(ValueError, match="not a number"):
+        number_text(text)
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "number"),
+    [
+        ("annual_inc", "$20,300", 20_300.0),
+        ("annual_inc", "20,300 €", 20_300.0),
+        ("annual_inc", "£ 1,234.50", 1_234.5),
+        ("dti", "-0", 0.0),
+        ("annual_inc", "+20300", 20_300.0),
+        ("annual_inc", "20 300", 20_300.0),
+        ("annual_inc", "2.03e4", 20_300.0),
+        ("int_rate", "13.49 %", 0.1349),
+        ("dti", ".5", 0.5),
+        ("dti", "12.", 12.0),
+    ],
+)
+def test_read_table_documented_number_decorations_are_read(header, raw, number):
+    assert read_one(header, raw) == pytest.approx(number, rel=SAME_NUMBER)

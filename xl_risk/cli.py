@@ -414,7 +414,8 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
 
     bundle, _ = _load_or_fail(models_dir)
     try:
-        result = run_validation(bundle, read_history(file), split=part)
+        history = read_history(file, action="validate")
+        result = run_validation(bundle, history, split=part)
     except DataError as err:
         _fail(str(err), EXIT_DATA)
 

@@ -1,10 +1,14 @@
 """Read loan history from CSV (plain or gzip), parquet or xlsx into the schema.
 
-CSV text is read as UTF-8, with or without a byte-order mark; a file that is
+A file is named .csv, .csv.gz, .parquet or .xlsx (or .pq, .xlsm); any other
+suffix, .txt included, is refused. gzip is recognised by the file's first
+bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO. CSV
+text is read as UTF-8, with or without a byte-order mark; a file that is
 not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
 Western-European Windows), logged at INFO. The separator (comma, semicolon,
-tab or bar) is detected on the header line. A truncated or corrupt file
-fails with one line naming the file and what is wrong with it.
+tab or bar) is detected on the header line. Of a workbook only the first
+sheet is read. A truncated or corrupt file fails with one line naming the
+file and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -20,13 +24,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from xl_risk.parsing import DataError, Table, read_table
-from xl_risk.schema import BY_NAME, INPUT_FIELDS, OUTCOME_NAMES, Field, resolve
+from xl_risk.parsing import DataError, Table, numbers_if_plain, read_table
+from xl_risk.schema import (
+    BY_NAME,
+    INPUT_FIELDS,
+    OUTCOME_NAMES,
+    Field,
+    Kind,
+    resolve,
+)
 
 EXAMPLES_SHOWN = 3
-CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
+CSV_SUFFIXES = (".csv", ".csv.gz")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+ACCEPTED = "a .csv, .csv.gz, .parquet or .xlsx file"
+GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip file
 TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
 FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
 SEPARATORS = ",;\t|"
@@ -45,34 +58,92 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _separator(path: Path, suffix: str) -> str:
-    """The separator of the header line: comma, semicolon, tab or bar."""
-    opener = gzip.open if suffix.endswith(".gz") else open
+def _is_gzip(path: Path) -> bool:
+    """True when the file's content is gzip-compressed, whatever its name."""
+    with open(path, "rb") as handle:
+        return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+
+
+def _header_line(path: Path, packed: bool) -> str:
+    """The first line of a CSV file, decoded as its text will be."""
+    opener = gzip.open if packed else open
     with opener(path, "rb") as handle:
         line = handle.readline()
     try:
-        header = line.decode("utf-8-sig")
+        return line.decode("utf-8-sig")
     except UnicodeDecodeError:
-        header = line.decode(FALLBACK_ENCODING, errors="replace")
+        return line.decode(FALLBACK_ENCODING, errors="replace")
+
+
+def _separator(header: str) -> str:
+    """The separator of the header line: comma, semicolon, tab or bar."""
     try:
         return csv.Sniffer().sniff(header, delimiters=SEPARATORS).delimiter
     except csv.Error:  # one column, or no separator in sight
         return DEFAULT_SEPARATOR
 
 
-def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
-    separator = _separator(path, suffix)
+def _money_headers(header: str, separator: str) -> list[str]:
+    """Headers of money fields, whose values must reach the schema as text.
+
+    pandas would read "20.300" (twenty thousand three hundred, as a Spanish
+    Excel writes it) as the number 20.3; as text, the schema can refuse it.
+    """
+    try:
+        names = next(csv.reader([header.strip("\r\n")], delimiter=separator), [])
+    except csv.Error:  # not text: pandas will say what is wrong
+        return []
+    return [name for name in names if (f := resolve(name)) and f.kind is Kind.MONEY]
+
+
+def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
+    """A CSV file, plain or (``packed``) gzip-compressed."""
+    header = _header_line(path, packed)
+    separator = _separator(header)
     if separator != DEFAULT_SEPARATOR:
         log.info("%s: columns separated by %r", path.name, separator)
+    money = _money_headers(header, separator)
     options = {
         "sep": separator, "low_memory": False, "keep_default_na": False,
-        "na_values": [""],
+        "na_values": [""], "dtype": dict.fromkeys(money, str),
+        "compression": "gzip" if packed else None,
     }  # fmt: skip
     try:
-        return pd.read_csv(path, encoding=TEXT_ENCODING, **options)
+        frame = pd.read_csv(path, encoding=TEXT_ENCODING, **options)
     except UnicodeDecodeError:
         log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
-        return pd.read_csv(path, encoding=FALLBACK_ENCODING, **options)
+        frame = pd.read_csv(path, encoding=FALLBACK_ENCODING, **options)
+    for name in frame.columns.intersection(money):
+        frame[name] = numbers_if_plain(frame[name], money=True)
+    return frame
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook.
+
+    Raises DataError when no header in its row 1 names a field and the
+    workbook has other sheets (a cover sheet before the loans): the message
+    names the sheet read and lists the others.
+    """
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        frame = pd.read_excel(book, keep_default_na=False, na_values=[""])
+        sheets = book.sheet_names
+    if len(sheets) > 1 and not any(resolve(h) for h in frame.columns):
+        others = ", ".join(repr(s) for s in sheets[1:])
+        are = "sheet is" if len(sheets) == 2 else "sheets are"
+        raise DataError(
+            f"{path.name}: only the first sheet, {sheets[0]!r}, is read, and no "
+            f"header in its row 1 names a field ({_row_one(frame.columns)}); the "
+            f"workbook's other {are} {others}: move the sheet with the loans first"
+        )
+    return frame
+
+
+def _row_one(headers) -> str:
+    """What row 1 holds, for a message: its first few headers."""
+    shown = ", ".join(repr(str(h)) for h in list(headers)[:EXAMPLES_SHOWN])
+    more = ", ..." if len(headers) > EXAMPLES_SHOWN else ""
+    return f"row 1 holds {shown}{more}" if shown else "row 1 is empty"
 
 
 def _damage(suffix: str, err: Exception) -> str:
@@ -101,22 +172,31 @@ def read_raw(path: str | Path) -> pd.DataFrame:
         raise DataError(f"data file not found: {path}")
 
     suffix = _suffix(path)
+    if not suffix:
+        raise DataError(f"{path.name}: has no suffix; expected {ACCEPTED}")
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
+        raise DataError(f"{path.name}: expected {ACCEPTED}, got '{suffix}'")
+    packed = suffix.endswith(".gz") or _is_gzip(path)
+    if packed and suffix not in CSV_SUFFIXES:
+        raise DataError(
+            f"{path.name}: the file is gzip-compressed: unpack it, or if it holds "
+            "CSV text name it .csv.gz"
+        )
+    if packed and not suffix.endswith(".gz"):
+        log.info("%s is gzip-compressed: read as .csv.gz", path.name)
+
     try:
         if suffix in CSV_SUFFIXES:
-            frame = _read_csv(path, suffix)
+            frame = _read_csv(path, packed)
         elif suffix in EXCEL_SUFFIXES:
-            frame = pd.read_excel(
-                path, engine="openpyxl", keep_default_na=False, na_values=[""]
-            )
-        elif suffix in PARQUET_SUFFIXES:
-            frame = pd.read_parquet(path)
+            frame = _read_excel(path)
         else:
-            raise DataError(
-                f"{path.name}: expected a .csv, .csv.gz, .parquet or .xlsx file, "
-                f"got '{suffix or 'no extension'}'"
-            )
+            frame = pd.read_parquet(path)
+    except DataError:
+        raise
     except UNPACK_ERRORS as err:
-        raise DataError(f"{path.name}: {_damage(suffix, err)}") from None
+        kind = CSV_SUFFIXES[-1] if packed else suffix
+        raise DataError(f"{path.name}: {_damage(kind, err)}") from None
     except UnicodeDecodeError:
         raise DataError(
             f"{path.name}: the text is neither UTF-8 nor Windows-1252 (cp1252); "
@@ -205,10 +285,8 @@ def report(action: str, found: list[str], table: Table) -> str:
     """
     lines = [f"{action}: {len(found)} problem(s)", *(f"  - {x}" for x in found)]
     if not table.sources:
-        shown = ", ".join(repr(h) for h in table.ignored[:EXAMPLES_SHOWN])
-        more = ", ..." if len(table.ignored) > EXAMPLES_SHOWN else ""
         lines.append(
-            f"  no header in row 1 names a field (row 1 holds {shown}{more}): "
+            f"  no header in row 1 names a field ({_row_one(table.ignored)}): "
             "the column names must be in the first row"
         )
     return "\n".join(lines)
@@ -224,8 +302,16 @@ def require_columns(table: Table, needed: tuple[str, ...], action: str) -> None:
         raise DataError(report(action, found, table))
 
 
-def read_history(path: str | Path) -> Table:
-    """Read a loan history for training; every problem is reported at once.
+def read_history(path: str | Path, action: str = "train") -> Table:
+    """Read a loan history with outcomes; every problem is reported at once.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    action : str
+        What the caller does with it, for the message: "train" (retrain) or
+        "validate" (validate) opens it with "cannot validate on loans.csv".
 
     Raises
     ------
@@ -236,5 +322,6 @@ def read_history(path: str | Path) -> Table:
     table = read_table(read_raw(path))
     found = problems(table, TRAINING_COLUMNS)
     if found:
-        raise DataError(report(f"cannot train on {Path(path).name}", found, table))
+        opening = f"cannot {action} on {Path(path).name}"
+        raise DataError(report(opening, found, table))
     return table

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -30,17 +31,30 @@ from xl_risk.schema import (
     decimal_comma_note,
     normalise_header,
     resolve,
+    thousands_point_note,
 )
 
 NUMERIC_KINDS = frozenset(
     {Kind.MONEY, Kind.COUNT, Kind.RATE, Kind.PERCENT, Kind.SCORE, Kind.TERM, Kind.YEARS}
 )
 SMALL_COLUMN = 8  # up to this many values, read each one without hashing
-CURRENCY_MARKS = re.compile(r"[$€£\s]")
-THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+|\d*),(\d+)$")
-TERM_TEXT = re.compile(r"^(\d+)\s*(months?|meses)?$")
-YEARS_TEXT = re.compile(r"^(<\s*)?(\d+)\s*(\+)?\s*(years?|años?)?$")
+# Number text is ASCII digits, an optional sign, point and exponent. Spaces
+# anywhere and one currency mark, leading (after a sign) or trailing, are
+# dropped; commas must separate thousands. Anything else float() would take
+# (1_000, digits of other scripts, "infinity") is refused.
+SPACES = re.compile(r"\s+")
+LEADING_CURRENCY = re.compile(r"^([+-]?)[$€£]")
+TRAILING_CURRENCY = re.compile(r"[$€£]$")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+DECIMAL_COMMA = re.compile(r"^([+-]?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]*),([0-9]+)$")
+# One to three digits, then points each before three digits: "20.300" or
+# "1.234.567". With one point it reads as a decimal or as thousands.
+THOUSANDS_POINT = re.compile(r"^([+-]?)([1-9][0-9]{0,2})((?:\.[0-9]{3})+)$")
+CENT = Decimal("0.01")
+PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"  # digits as float() reads them, nothing else
+TERM_TEXT = re.compile(r"^([0-9]+)\s*(months?|meses)?$")
+YEARS_TEXT = re.compile(r"^(<\s*)?([0-9]+)\s*(\+)?\s*(years?|años?)?$")
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
 
 _MISSING = object()
@@ -78,26 +92,94 @@ class DecimalCommaError(ValueError):
         return decimal_comma_note(self.spelling and self.spelling + suffix)
 
 
-def number_text(text: str) -> float:
+class ThousandsPointError(ValueError):
+    """Number text whose point may be a thousands separator (``"20.300"``).
+
+    ``whole`` is the number with the points read as thousands separators;
+    ``cents`` the text read as a decimal, to the cent, or None when the text
+    has two or more points and no decimal reading.
+    """
+
+    def __init__(self, text: str) -> None:
+        sign, lead, groups = THOUSANDS_POINT.match(text).groups()
+        self.whole = sign + lead + groups.replace(".", "")
+        self.cents, self.rounded = None, False
+        if groups.count(".") == 1:
+            cents = Decimal(text).quantize(CENT, rounding=ROUND_HALF_UP)
+            self.cents, self.rounded = f"{cents}", cents != Decimal(text)
+        super().__init__(f"a point that may separate thousands: {text!r}")
+
+    def note(self) -> str:
+        """The message's note: how to write each reading."""
+        return thousands_point_note(self.whole, self.cents, self.rounded)
+
+
+def number_text(text: str, money: bool = False) -> float:
     """Read number text: currency signs and spaces dropped, commas as thousands.
 
+    What is left must be ASCII digits with an optional sign, decimal point
+    and exponent (``"-20300.5"``, ``"2.03e4"``). Spaces anywhere and one
+    currency mark (``$``, ``€``, ``£``) at the start or the end are dropped.
     A comma is a thousands separator only between groups of exactly three
     digits (``"20,300"``, ``"1,234,567.89"``).
+
+    Parameters
+    ----------
+    text : str
+        The number as written.
+    money : bool
+        Whether it is an amount of money, written with 0 or 2 decimals: a
+        single point before exactly three digits (``"20.300"``) is then
+        ambiguous, a decimal point or a thousands separator.
 
     Raises
     ------
     DecimalCommaError
         Any other comma (``"20300,00"``, ``"1.234,56"``, ``"12,5"``): read as
         a thousands separator it would make the number 100 times too large.
+    ThousandsPointError
+        Points between groups of three digits (``"1.234.567"``), or for money
+        one point before three digits (``"20.300"``): read as a decimal point
+        it would make the amount 1000 times too small.
     ValueError
-        Text that is not a number.
+        Text that is not a number, though float() may read it: ``"1_000"``,
+        digits of other scripts, ``"infinity"``, two currency marks.
     """
-    text = CURRENCY_MARKS.sub("", text)
+    text = SPACES.sub("", text)
+    text = TRAILING_CURRENCY.sub("", LEADING_CURRENCY.sub(r"\1", text, count=1))
     if "," in text:
         if not THOUSANDS.match(text):
             raise DecimalCommaError(text)
         text = text.replace(",", "")
+    points = THOUSANDS_POINT.match(text)
+    if points and (money or points[3].count(".") > 1):
+        raise ThousandsPointError(text)
+    if not NUMBER.fullmatch(text):
+        raise ValueError(f"not a number: {text!r}")
     return float(text)
+
+
+def numbers_if_plain(values: pd.Series, money: bool) -> pd.Series:
+    """Text values as float64 when each is blank or plain number text.
+
+    Plain text (``"20300"``, ``"-1.5"``) reads as :func:`number_text` reads
+    it, so converting a column of it at once (each distinct text once)
+    changes no value and spares reading it again, text by text, each time it
+    is scored. One value that is anything else (for money, ``"20.300"``,
+    whose point may separate thousands; a currency mark; a percent sign)
+    leaves the column as it is, for :func:`read_column` to read or refuse
+    each value.
+    """
+    codes, uniques = pd.factorize(values)
+    texts = pd.Series(uniques, dtype=str)
+    plain = texts.str.fullmatch(PLAIN_NUMBER)
+    if money:
+        plain &= ~texts.str.fullmatch(THOUSANDS_POINT.pattern.strip("^$"))
+    if not plain.all():
+        return values
+
+    numbers = np.append(np.asarray(uniques, dtype=object).astype(np.float64), np.nan)
+    return pd.Series(numbers[codes], index=values.index, name=values.name)
 
 
 @dataclass
@@ -187,9 +269,12 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
 
     percent = text.endswith(PERCENT_SIGN)
     try:
-        return number_text(text.rstrip(PERCENT_SIGN)), percent
+        money = f.kind is Kind.MONEY
+        return number_text(text.removesuffix(PERCENT_SIGN), money), percent
     except DecimalCommaError as err:
         raise _Invalid(f.problem(raw, err.note(percent))) from None
+    except ThousandsPointError as err:
+        raise _Invalid(f.problem(raw, err.note())) from None
     except ValueError:
         raise _Invalid(f.problem(raw)) from None
 

@@ -31,11 +31,25 @@ date
 
 Number text, for every numeric kind
 -----------------------------------
-Currency signs and spaces are dropped. A comma is read as a thousands
-separator only between groups of exactly three digits (``"20,300"``,
-``"1,234,567.89"``); any other comma (``"20300,00"``, ``"1.234,56"``,
-``"12,5"``) is refused with a message that says how to write the number,
-rather than read 100 times too large.
+Number text is ASCII digits with an optional sign, one decimal point and an
+exponent (``"-20300.5"``, ``"2.03e4"``), and may end in one percent sign.
+Spaces anywhere and one currency sign ($, €, £) at the start or the end are
+dropped. Anything else Python's float() would take (``"1_000"``, digits of
+other scripts, ``"infinity"``) or a second percent sign is refused. A comma
+is read as a thousands separator only between groups of exactly three
+digits (``"20,300"``, ``"1,234,567.89"``); any other comma (``"20300,00"``,
+``"1.234,56"``, ``"12,5"``) is refused with a message that says how to write
+the number, rather than read 100 times too large. Points between groups of
+three digits (``"1.234.567"``) are refused the same way.
+
+Money text (``Kind.MONEY``) with one point before exactly three digits
+(``"20.300"``, ``"-1.500"``) is refused: money is written with 0 or 2
+decimals, so the point may be a thousands separator (a Spanish Excel writes
+twenty thousand three hundred so) and read as a decimal point it would make
+the amount 1000 times too small. The message says how to write either
+reading: 20300, or 20.30. Only text is refused: a number that arrives as a
+number (an Excel cell, a numeric parquet column) has nothing to misread, and
+neither has a rate (``"13.490"``) or any other kind.
 """
 
 from __future__ import annotations
@@ -44,6 +58,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Context, Decimal
 from enum import StrEnum
 from functools import lru_cache
 
@@ -56,6 +71,8 @@ EXCEL_ERRORS = frozenset(
 )
 PERCENT_SIGN = "%"
 PERCENT_POINTS = 100.0
+SHOWN_DIGITS = 6  # significant digits of a number a message works out
+SPELT_DIGITS = 15  # of a number a message asks to write: what a float holds
 HEADER_SEPARATORS = re.compile(r"[\s\-]+")
 
 
@@ -186,18 +203,19 @@ class Field:
             note = f"a number above {self.fraction_max:g} is read as percent points"
         else:
             note = f"a number up to {self.fraction_max:g} is read as a fraction"
-        read = number / PERCENT_POINTS if as_points else number
-        note += f": {_percent(read)}"
+        read = show_number(number, SHOWN_DIGITS, shift=0 if as_points else 2)
+        note += f": {read}%"
 
         other = number if as_points else number / PERCENT_POINTS
         if self.minimum is None or not self.minimum <= other <= self.maximum:
             return note
+        percent = show_number(other, SPELT_DIGITS, shift=2) + PERCENT_SIGN
         spelling = (
-            f"{other * PERCENT_POINTS:.15g}"
+            show_number(other, SPELT_DIGITS, shift=2)
             if under
-            else f"{other:.15g} or '{_percent(other)}'"
+            else f"{show_number(other, SPELT_DIGITS)} or '{percent}'"
         )
-        return f"{note}; for {_percent(other)} write {spelling}"
+        return f"{note}; for {percent} write {spelling}"
 
     def duplicate_problem(self, headers: list[str]) -> str:
         """One-line message for two or more columns that name this field."""
@@ -209,8 +227,22 @@ class Field:
         )
 
 
-def _percent(fraction: float) -> str:
-    return f"{fraction * PERCENT_POINTS:,.15g}%"
+def show_number(number: float, digits: int, shift: int = 0) -> str:
+    """A number for a message, to ``digits`` significant digits.
+
+    ``shift`` moves the decimal point right (2: a fraction in percent
+    points). It is moved in the number's shortest spelling, not by
+    multiplying: 0.0691 shows as 6.91, not 6.909999999999999, and 1e-320 as
+    1e-318, not 9.99988867182683e-319. Plain notation, with thousands
+    commas, unless the number is very large or very small.
+    """
+    if not math.isfinite(number):
+        return f"{number}"
+    precise = Decimal(str(float(number))).scaleb(shift)
+    value = precise.normalize(Context(prec=digits))
+    if -5 <= value.adjusted() < digits:
+        return f"{value:,f}"
+    return f"{value:g}"
 
 
 def _range_words(f: Field) -> str:
@@ -254,6 +286,46 @@ def decimal_comma_note(spelling: str | None) -> str:
         "(1,234.5)"
     )
     return f"a decimal comma is not read: write {how}"
+
+
+def thousands_point_note(whole: str, cents: str | None, rounded: bool) -> str:
+    """Words for number text whose point may be a thousands separator.
+
+    ``whole`` is the number read with the point as a thousands separator
+    ("20.300" -> "20300"); ``cents`` the same text read as a decimal, to the
+    cent ("20.30"), or None where only the thousands reading exists
+    ("1.234.567"); ``rounded``: the cents reading dropped a digit other
+    than 0.
+    """
+    if cents is None:
+        return f"a point between groups of three digits is not read: write {whole}"
+    number = int(whole)
+    words = ("minus " if number < 0 else "") + _number_words(abs(number))
+    rounding = " (rounded to the cent)" if rounded else ""
+    return (
+        "a point before three digits may separate thousands: "
+        f"write {whole} for {words}, or {cents}{rounding}"
+    )
+
+
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve "
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "- - twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _number_words(n: int) -> str:
+    """A whole number below a million in words ("twenty thousand three hundred")."""
+    if n < len(_UNITS):
+        return _UNITS[n]
+    if n < 100:
+        return _TENS[n // 10] + (f"-{_UNITS[n % 10]}" if n % 10 else "")
+    if n < 1000:
+        rest = f" {_number_words(n % 100)}" if n % 100 else ""
+        return f"{_UNITS[n // 100]} hundred{rest}"
+    rest = f" {_number_words(n % 1000)}" if n % 1000 else ""
+    return f"{_number_words(n // 1000)} thousand{rest}"
 
 
 GRADES = ("A", "B", "C", "D", "E", "F", "G")
