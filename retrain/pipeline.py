@@ -188,7 +188,7 @@ def retrain(
         Another retrain is running; nothing changes.
     """
     models_dir = Path(models_dir) if models_dir else bundles.default_models_dir()
-    models_dir.mkdir(parents=True, exist_ok=True)
+    bundles.make_models_dir(models_dir)
     config = config or TrainingConfig()
     tell = progress or (lambda _message: None)
 

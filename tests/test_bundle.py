@@ -2,7 +2,9 @@
 rolled back through CURRENT and the promotion history."""
 
 import json
+import os
 import shutil
+import stat
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from xl_risk import training
 from xl_risk.cli import EXIT_BUNDLE, main
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
+from xl_risk.model_card import CARD_NAME, write_model_card
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import OUTPUTS, score
 
@@ -400,3 +403,28 @@ def test_cli_rollback_to_restores_and_refuses_swapped(served, models_dir):
     assert refused.stderr.startswith(f"error: bundle {first}: manifest.json has")
     assert refused.stderr.count("\n") == 1
     assert bundles.current_version(models_dir) == second
+
+
+@pytest.fixture
+def private_umask():
+    """A umask that makes every new file private to its owner, as some set it."""
+    before = os.umask(0o077)
+    yield
+    os.umask(before)
+
+
+def test_bundle_files_are_readable_by_everyone_whatever_the_umask(
+    served, models_dir, private_umask
+):
+    _, second = served_twice(served, models_dir)
+    write_model_card(served.manifest, models_dir / second / CARD_NAME)
+
+    written = [models_dir, *models_dir.rglob("*")]
+    modes = {p.relative_to(models_dir).as_posix(): p.stat().st_mode for p in written}
+
+    files = [bundles.MANIFEST, CARD_NAME, *(f"{a}.joblib" for a in bundles.ARTIFACTS)]
+    expected = {bundles.POINTER, bundles.HISTORY, *(f"{second}/{f}" for f in files)}
+    assert expected < set(modes)
+    for name, mode in modes.items():
+        wanted = bundles.READABLE_DIR if stat.S_ISDIR(mode) else bundles.READABLE_FILE
+        assert (name, stat.S_IMODE(mode)) == (name, wanted)

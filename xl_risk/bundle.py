@@ -113,6 +113,25 @@ class Bundle:
         return self.manifest["version"]
 
 
+def make_readable(path: str | Path) -> None:
+    """Give a file mode 0644 and a folder 0755, whatever the umask.
+
+    Every analyst's Excel session reads the bundle in service, so nothing
+    written into ``models/`` may be private to whoever wrote it.
+    """
+    os.chmod(path, READABLE_DIR if os.path.isdir(path) else READABLE_FILE)
+
+
+def make_models_dir(models_dir: Path) -> None:
+    """Create the models folder, readable by everyone, unless it exists.
+
+    An existing folder keeps its mode: whoever set it up chose who reads it.
+    """
+    if not models_dir.is_dir():
+        models_dir.mkdir(parents=True, exist_ok=True)
+        make_readable(models_dir)
+
+
 def new_version(models_dir: Path) -> str:
     """A sortable, unique version name such as ``20261203-172501``."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -131,15 +150,16 @@ def write(models_dir: Path, objects: dict, manifest_extra: dict) -> Path:
     Returns the final folder ``models_dir/<version>``. The bundle is not in
     service until :func:`promote` points ``CURRENT`` at it.
     """
-    models_dir.mkdir(parents=True, exist_ok=True)
+    make_models_dir(models_dir)
     version = new_version(models_dir)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + version, dir=models_dir))
-    staging.chmod(READABLE_DIR)  # mkdtemp makes it private to its owner
+    make_readable(staging)  # mkdtemp makes it private to its owner
     try:
         hashes = {}
         for name in ARTIFACTS:
             target = staging / f"{name}.joblib"
             joblib.dump(objects[name], target)
+            make_readable(target)
             hashes[target.name] = sha256(target)
 
         manifest = {
@@ -152,6 +172,7 @@ def write(models_dir: Path, objects: dict, manifest_extra: dict) -> Path:
             **manifest_extra,
         }
         _write_json(staging / MANIFEST, manifest)
+        make_readable(staging / MANIFEST)
         _fsync_dir(staging)
         final = models_dir / version
         os.replace(staging, final)
@@ -359,7 +380,7 @@ def _replace_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and one rename."""
     handle, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
-        os.chmod(temp, READABLE_FILE)  # mkstemp makes it private to its owner
+        make_readable(temp)  # mkstemp makes it private to its owner
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
