@@ -3,13 +3,16 @@ rolled back through CURRENT and the promotion history."""
 
 import json
 import os
+import re
 import shutil
 import stat
 
+import joblib
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from filelock import FileLock
+from sklearn.dummy import DummyRegressor
 
 from retrain import RetrainBusy, retrain, rollback
 from retrain.pipeline import LOCK_FILE
@@ -18,6 +21,8 @@ from xl_risk import training
 from xl_risk.cli import EXIT_BUNDLE, main
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
+from xl_risk.estimators import FractionModel, PDModel
+from xl_risk.excel import convert, udfs
 from xl_risk.model_card import CARD_NAME, write_model_card
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import OUTPUTS, score
@@ -428,3 +433,110 @@ def test_bundle_files_are_readable_by_everyone_whatever_the_umask(
     for name, mode in modes.items():
         wanted = bundles.READABLE_DIR if stat.S_ISDIR(mode) else bundles.READABLE_FILE
         assert (name, stat.S_IMODE(mode)) == (name, wanted)
+
+
+def repin(models_dir, version: str) -> None:
+    """Rewrite CURRENT to pin the manifest as it is now, as an attacker would."""
+    manifest = bundles.sha256(models_dir / version / bundles.MANIFEST)
+    (models_dir / bundles.POINTER).write_text(
+        f"{version} {manifest}\n", encoding="utf-8"
+    )
+
+
+def wider_pd(bundle) -> PDModel:
+    names = [*bundle.encoder.names, "extra_1", "extra_2"]
+    return PDModel(None, np.zeros(len(names)), 0.0, names)
+
+
+def wider_fraction(bundle) -> FractionModel:
+    matrix = np.zeros((2, len(bundle.encoder.names) + 2))
+    return FractionModel("mean", DummyRegressor().fit(matrix, [0.0, 1.0]), 0.5)
+
+
+def renamed_pd(bundle) -> PDModel:
+    names = ["renamed", *bundle.encoder.names[1:]]
+    model = bundle.pd_model
+    return PDModel(None, model.coef.copy(), model.intercept, names)
+
+
+@pytest.mark.parametrize(
+    ("artifact", "make", "message"),
+    [
+        ("pd", wider_pd, "pd.joblib has {wide} coefficients but encoder.joblib "
+         "makes {n} features"),
+        ("ead", wider_fraction, "ead.joblib has {wide} input columns but "
+         "encoder.joblib makes {n} features"),
+        ("lgd", wider_fraction, "lgd.joblib has {wide} input columns but "
+         "encoder.joblib makes {n} features"),
+        ("pd", lambda b: b.lgd_model, "pd.joblib holds FractionModel, expected "
+         "PDModel"),
+        ("encoder", lambda b: b.pd_model, "encoder.joblib holds PDModel, expected "
+         "Encoder"),
+        ("pd", renamed_pd, "pd.joblib was fitted with feature 1 'renamed' where "
+         "encoder.joblib makes '{first}'"),
+    ],
+    ids=["pd-width", "ead-width", "lgd-width", "pd-kind", "encoder-kind", "pd-names"],
+)  # fmt: skip
+def test_bundle_load_refuses_artifacts_that_do_not_fit(
+    served, models_dir, artifact, make, message
+):
+    objects = {**objects_of(served), artifact: make(served)}
+    version = bundles.write(models_dir, objects, {}).name
+    n, first = len(served.encoder.names), served.encoder.names[0]
+
+    expected = message.format(n=n, wide=n + 2, first=first)
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"^bundle {version}: {re.escape(expected)}; refusing to use it$",
+    ):
+        bundles.load(models_dir / version)
+
+
+def serve_wider_pd_without_history(served, models_dir) -> str:
+    """The reported case: a PD model of another width swapped into the bundle in
+    service, its hash rewritten in the manifest and in CURRENT, in a folder
+    without a promotion history to catch it."""
+    _, second = served_twice(served, models_dir)
+    joblib.dump(wider_pd(served), models_dir / second / "pd.joblib")
+    digest = bundles.sha256(models_dir / second / "pd.joblib")
+    edit_manifest(
+        models_dir / second, lambda m: m["artifacts"].update({"pd.joblib": digest})
+    )
+    repin(models_dir, second)
+    (models_dir / bundles.HISTORY).unlink()
+    return second
+
+
+@pytest.mark.parametrize("command", ["info", "score"])
+def test_cli_refuses_pd_model_of_another_width_in_one_line(
+    served, models_dir, tmp_path, command
+):
+    version = serve_wider_pd_without_history(served, models_dir)
+    applications = tmp_path / "applications.csv"
+    sample_applications().to_csv(applications, index=False)
+    files = [applications, "-o", tmp_path / "scores.csv"] if command == "score" else []
+
+    result = run(command, *files, "--models", models_dir)
+
+    n = len(served.encoder.names)
+    assert result.exit_code == EXIT_BUNDLE
+    assert result.stderr.endswith(
+        f"error: bundle {version}: pd.joblib has {n + 2} coefficients but "
+        f"encoder.joblib makes {n} features; refusing to use it\n"
+    )
+
+
+def test_udf_refuses_pd_model_of_another_width_in_one_line(
+    served, models_dir, monkeypatch
+):
+    version = serve_wider_pd_without_history(served, models_dir)
+    monkeypatch.setenv(bundles.MODELS_ENV, str(models_dir))
+    row = convert.sheet_rows(sample_applications())[0]
+
+    got = udfs.RISK_PD([row])
+
+    n = len(served.encoder.names)
+    assert got == (
+        f"bundle {version}: pd.joblib has {n + 2} coefficients but encoder.joblib "
+        f"makes {n} features; refusing to use it"
+    )

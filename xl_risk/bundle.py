@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import zip_longest
 from pathlib import Path
 
 import joblib
@@ -244,13 +245,61 @@ def verify(path: Path) -> dict:
 
 
 def load(path: Path) -> Bundle:
-    """Verify, then unpickle, a bundle folder."""
+    """Verify, unpickle, then check that the artifacts fit together."""
     manifest = verify(path)
     parts = {name: joblib.load(path / f"{name}.joblib") for name in ARTIFACTS}
+    check_structure(path.name, parts)
     log.info("loaded bundle %s", manifest["version"])
     return Bundle(
         path, manifest, parts["encoder"], parts["pd"], parts["ead"], parts["lgd"]
     )
+
+
+def check_structure(version: str, parts: dict) -> None:
+    """Refuse artifacts of the wrong kind or of a width the encoder does not make.
+
+    Hashes only prove the files are the ones the manifest names; a PD model
+    from another bundle, listed with its own hash, would fail at the first
+    application with a broadcasting error. ``parts`` maps each name in
+    ``ARTIFACTS`` to its unpickled object.
+    """
+    kinds = {"encoder": Encoder, "pd": PDModel, "ead": FractionModel,
+             "lgd": FractionModel}  # fmt: skip
+    for name, kind in kinds.items():
+        if not isinstance(parts[name], kind):
+            raise BundleError(
+                f"bundle {version}: {name}.joblib holds "
+                f"{type(parts[name]).__name__}, expected {kind.__name__}; "
+                "refusing to use it"
+            )
+
+    names = parts["encoder"].names
+    widths = {
+        "pd": (numpy.size(parts["pd"].coef), "coefficients"),
+        "ead": (_input_width(parts["ead"]), "input columns"),
+        "lgd": (_input_width(parts["lgd"]), "input columns"),
+    }
+    for name, (width, what) in widths.items():
+        if width != len(names):
+            count = "an unknown number of" if width is None else width
+            raise BundleError(
+                f"bundle {version}: {name}.joblib has {count} {what} but "
+                f"encoder.joblib makes {len(names)} features; refusing to use it"
+            )
+
+    pairs = list(zip_longest(parts["pd"].feature_names, names))
+    differ = [i for i, (fitted, made) in enumerate(pairs) if fitted != made]
+    if differ:
+        fitted, made = pairs[differ[0]]
+        raise BundleError(
+            f"bundle {version}: pd.joblib was fitted with feature {differ[0] + 1} "
+            f"{fitted!r} where encoder.joblib makes {made!r}; refusing to use it"
+        )
+
+
+def _input_width(model: FractionModel) -> int | None:
+    """How many columns an EAD or LGD model was fitted on (sklearn, LightGBM)."""
+    return getattr(model.estimator, "n_features_in_", None)
 
 
 def _pointer(models_dir: Path) -> tuple[str | None, str | None]:
