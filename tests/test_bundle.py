@@ -385,9 +385,41 @@ def test_bundle_current_refuses_pointer_without_manifest_hash(copy, models_dir):
     with pytest.raises(
         bundles.BundleError,
         match=f"CURRENT names bundle {copy.name} but pins no manifest.json "
-        "SHA-256 .*'xl-risk retrain'",
+        "SHA-256 .*; run 'xl-risk retrain' to rewrite it$",
     ):
         bundles.current(models_dir)
+
+
+def test_bundle_current_without_manifest_hash_names_rollback_when_history_exists(
+    served, models_dir
+):
+    _, second = served_twice(served, models_dir)
+    (models_dir / bundles.POINTER).write_text(f"{second}\n", encoding="utf-8")
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=r"pins no manifest.json SHA-256 .*; run 'xl-risk rollback' \(the "
+        r"bundle that served before\), 'xl-risk rollback --to VERSION' .* or "
+        "'xl-risk retrain' to rewrite it$",
+    ):
+        bundles.current(models_dir)
+
+
+@pytest.mark.parametrize("to", [None, "second"])
+def test_cli_rollback_repairs_pointer_without_manifest_hash(served, models_dir, to):
+    first, second = served_twice(served, models_dir)
+    (models_dir / bundles.POINTER).write_text(f"{second}\n", encoding="utf-8")
+    target = second if to else first
+
+    result = run("rollback", *(["--to", second] if to else []), "--models", models_dir)
+
+    assert result.stdout == f"in service: {target}\n"
+    manifest = models_dir / target / bundles.MANIFEST
+    assert (models_dir / bundles.POINTER).read_text(encoding="utf-8").split() == [
+        target,
+        bundles.sha256(manifest),
+    ]
+    assert bundles.current(models_dir).version == target
 
 
 def run(*args):

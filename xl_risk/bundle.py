@@ -470,8 +470,7 @@ def current(models_dir: Path | None = None) -> Bundle:
         raise BundleError(
             f"{models_dir / POINTER} names bundle {version} but pins no "
             f"{MANIFEST} SHA-256 (the old one-field format), so the bundle "
-            "cannot be checked; run 'xl-risk retrain', or 'xl-risk rollback "
-            f"--to VERSION' for a bundle recorded in {HISTORY}, to rewrite it"
+            f"cannot be checked; {_repair_hint(models_dir)} to rewrite it"
         )
     cached = _CACHE.get(models_dir)
     if cached and cached[0] == version:
@@ -485,6 +484,17 @@ def current(models_dir: Path | None = None) -> Bundle:
     bundle = load(models_dir / version)
     _CACHE[models_dir] = (version, bundle)
     return bundle
+
+
+def _repair_hint(models_dir: Path) -> str:
+    """The commands that rewrite ``CURRENT`` in this models folder."""
+    if not (models_dir / HISTORY).is_file():
+        return "run 'xl-risk retrain'"
+    return (
+        "run 'xl-risk rollback' (the bundle that served before), 'xl-risk "
+        f"rollback --to VERSION' (any bundle recorded in {HISTORY}) or "
+        "'xl-risk retrain'"
+    )
 
 
 def forget() -> None:
