@@ -2,6 +2,7 @@
 rolled back through CURRENT and the promotion history."""
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -473,6 +474,57 @@ def repin(models_dir, version: str) -> None:
     (models_dir / bundles.POINTER).write_text(
         f"{version} {manifest}\n", encoding="utf-8"
     )
+
+
+def test_bundle_current_refuses_bundle_swapped_with_current_rewritten(
+    served, models_dir
+):
+    _, second = served_twice(served, models_dir)
+    swap_artifact(models_dir / second)
+    repin(models_dir, second)
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"CURRENT pins manifest.json SHA-256 .* for bundle {second}, not .* "
+        "as recorded in HISTORY.jsonl when it was first put in service; "
+        "refusing to load it; run 'xl-risk rollback'",
+    ):
+        bundles.current(models_dir)
+
+
+def test_bundle_current_refuses_bundle_never_put_in_service(served, models_dir):
+    served_twice(served, models_dir)
+    candidate = write_version(served, models_dir)
+    repin(models_dir, candidate)
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"CURRENT names bundle {candidate}, which HISTORY.jsonl does not "
+        "record as ever put in service; refusing to load it",
+    ):
+        bundles.current(models_dir)
+
+
+def test_bundle_current_checks_again_when_current_is_rewritten(served, models_dir):
+    _, second = served_twice(served, models_dir)
+    assert bundles.current(models_dir).version == second  # now cached
+    swap_artifact(models_dir / second)
+    repin(models_dir, second)
+
+    with pytest.raises(bundles.BundleError, match="recorded in HISTORY.jsonl"):
+        bundles.current(models_dir)
+
+
+def test_bundle_current_without_history_serves_and_warns_once(copy, models_dir, caplog):
+    repin(models_dir, copy.name)  # a models folder from before the history
+
+    with caplog.at_level(logging.WARNING, logger=bundles.__name__):
+        versions = [bundles.current(models_dir).version for _ in range(3)]
+
+    assert versions == [copy.name] * 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "has no HISTORY.jsonl" in warnings[0]
 
 
 def wider_pd(bundle) -> PDModel:

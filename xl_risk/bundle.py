@@ -14,7 +14,9 @@ the new name, never half of one.
 (version, manifest SHA-256, time, user); it is only ever appended to. The hash
 recorded when a bundle is first put in service is the one it must still have
 to be put back in service later (a rollback), so an older bundle whose
-artifacts and manifest were swapped together is refused.
+artifacts and manifest were swapped together is refused; the bundle in
+service is loaded only if the history records it with the hash ``CURRENT``
+pins, so rewriting ``CURRENT`` as well does not get it served.
 """
 
 from __future__ import annotations
@@ -451,7 +453,7 @@ def versions(models_dir: Path) -> list[str]:
     )  # fmt: skip
 
 
-_CACHE: dict[Path, tuple[str, Bundle]] = {}
+_CACHE: dict[Path, tuple[tuple[str, str], Bundle]] = {}
 
 
 def current(models_dir: Path | None = None) -> Bundle:
@@ -459,6 +461,8 @@ def current(models_dir: Path | None = None) -> Bundle:
 
     Reading ``CURRENT`` is cheap; when a retrain has pointed it elsewhere the
     next call loads the new bundle, so Excel picks it up without a restart.
+    Before loading, the version and manifest SHA-256 that ``CURRENT`` pins
+    must be those recorded in ``HISTORY.jsonl`` (see :func:`check_served`).
     """
     models_dir = Path(models_dir) if models_dir else default_models_dir()
     version, manifest_hash = _pointer(models_dir)
@@ -473,8 +477,10 @@ def current(models_dir: Path | None = None) -> Bundle:
             f"cannot be checked; {_repair_hint(models_dir)} to rewrite it"
         )
     cached = _CACHE.get(models_dir)
-    if cached and cached[0] == version:
+    if cached and cached[0] == (version, manifest_hash):
         return cached[1]
+
+    check_served(models_dir, version, manifest_hash)
     manifest = models_dir / version / MANIFEST
     if manifest.is_file() and sha256(manifest) != manifest_hash:
         raise BundleError(
@@ -482,8 +488,41 @@ def current(models_dir: Path | None = None) -> Bundle:
             "refusing to load it"
         )
     bundle = load(models_dir / version)
-    _CACHE[models_dir] = (version, bundle)
+    _CACHE[models_dir] = ((version, manifest_hash), bundle)
     return bundle
+
+
+def check_served(models_dir: Path, version: str, manifest_hash: str) -> None:
+    """Refuse a ``CURRENT`` that no promotion recorded in ``HISTORY.jsonl``.
+
+    ``CURRENT`` and a bundle's manifest can be rewritten together; the hash
+    recorded when the bundle first went into service cannot be, as the
+    history is only appended to. A models folder from before the history was
+    kept has none: its bundle is served on the hash ``CURRENT`` pins alone,
+    with a warning, until the next retrain starts the history.
+    """
+    if not (models_dir / HISTORY).is_file():
+        log.warning(
+            "%s has no %s (made before promotions were recorded): bundle %s is "
+            "checked against %s alone; the next retrain starts the history",
+            models_dir, HISTORY, version, POINTER,
+        )  # fmt: skip
+        return
+
+    recorded = recorded_hash(models_dir, version)
+    if recorded is None:
+        raise BundleError(
+            f"{models_dir / POINTER} names bundle {version}, which {HISTORY} "
+            "does not record as ever put in service; refusing to load it; "
+            f"{_repair_hint(models_dir)} to serve an intact bundle"
+        )
+    if recorded != manifest_hash:
+        raise BundleError(
+            f"{models_dir / POINTER} pins {MANIFEST} SHA-256 {manifest_hash} for "
+            f"bundle {version}, not {recorded} as recorded in {HISTORY} when it "
+            "was first put in service; refusing to load it; "
+            f"{_repair_hint(models_dir)} to serve an intact bundle"
+        )
 
 
 def _repair_hint(models_dir: Path) -> str:
