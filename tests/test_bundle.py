@@ -16,7 +16,7 @@ from filelock import FileLock
 from sklearn.dummy import DummyRegressor
 
 from retrain import RetrainBusy, retrain, rollback
-from retrain.pipeline import LOCK_FILE
+from retrain.pipeline import LOCK_FILE, _champion_metrics
 from xl_risk import bundle as bundles
 from xl_risk import training
 from xl_risk.cli import EXIT_BUNDLE, main
@@ -624,3 +624,20 @@ def test_udf_refuses_pd_model_of_another_width_in_one_line(
         f"bundle {version}: pd.joblib has {n + 2} coefficients but encoder.joblib "
         f"makes {n} features; refusing to use it"
     )
+
+
+def test_retrain_does_not_unpickle_a_bundle_in_service_the_history_refuses(
+    served, models_dir, monkeypatch, caplog
+):
+    _, second = served_twice(served, models_dir)
+    swap_artifact(models_dir / second)
+    repin(models_dir, second)
+    unpickled = []
+    monkeypatch.setattr(bundles.joblib, "load", unpickled.append)
+
+    with caplog.at_level(logging.WARNING):
+        found = _champion_metrics(models_dir, frame=None, splits=None)
+
+    assert found == (second, None)
+    assert unpickled == []
+    assert re.search(r"cannot be compared: \S+CURRENT pins manifest.json", caplog.text)
