@@ -132,12 +132,16 @@ def gate(
 
 
 def _champion_metrics(models_dir: Path, frame: pd.DataFrame, splits: Splits):
-    """The serving bundle's metrics re-measured on this run's splits, if any."""
+    """The serving bundle's metrics re-measured on this run's splits, if any.
+
+    The bundle is loaded as for scoring, so one that ``CURRENT`` or the
+    promotion history does not vouch for is never unpickled.
+    """
     version = bundles.current_version(models_dir)
     if version is None:
         return None, None
     try:
-        champion = bundles.load(models_dir / version)
+        champion = bundles.current(models_dir)
     except bundles.BundleError as err:
         log.warning("bundle in service cannot be compared: %s", err)
         return version, None
@@ -188,7 +192,7 @@ def retrain(
         Another retrain is running; nothing changes.
     """
     models_dir = Path(models_dir) if models_dir else bundles.default_models_dir()
-    models_dir.mkdir(parents=True, exist_ok=True)
+    bundles.make_models_dir(models_dir)
     config = config or TrainingConfig()
     tell = progress or (lambda _message: None)
 

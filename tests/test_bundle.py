@@ -2,20 +2,29 @@
 rolled back through CURRENT and the promotion history."""
 
 import json
+import logging
+import os
+import re
 import shutil
+import stat
 
+import joblib
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from filelock import FileLock
+from sklearn.dummy import DummyRegressor
 
 from retrain import RetrainBusy, retrain, rollback
-from retrain.pipeline import LOCK_FILE
+from retrain.pipeline import LOCK_FILE, _champion_metrics
 from xl_risk import bundle as bundles
 from xl_risk import training
 from xl_risk.cli import EXIT_BUNDLE, main
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
+from xl_risk.estimators import FractionModel, PDModel
+from xl_risk.excel import convert, udfs
+from xl_risk.model_card import CARD_NAME, write_model_card
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import OUTPUTS, score
 
@@ -377,9 +386,41 @@ def test_bundle_current_refuses_pointer_without_manifest_hash(copy, models_dir):
     with pytest.raises(
         bundles.BundleError,
         match=f"CURRENT names bundle {copy.name} but pins no manifest.json "
-        "SHA-256 .*'xl-risk retrain'",
+        "SHA-256 .*; run 'xl-risk retrain' to rewrite it$",
     ):
         bundles.current(models_dir)
+
+
+def test_bundle_current_without_manifest_hash_names_rollback_when_history_exists(
+    served, models_dir
+):
+    _, second = served_twice(served, models_dir)
+    (models_dir / bundles.POINTER).write_text(f"{second}\n", encoding="utf-8")
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=r"pins no manifest.json SHA-256 .*; run 'xl-risk rollback' \(the "
+        r"bundle that served before\), 'xl-risk rollback --to VERSION' .* or "
+        "'xl-risk retrain' to rewrite it$",
+    ):
+        bundles.current(models_dir)
+
+
+@pytest.mark.parametrize("to", [None, "second"])
+def test_cli_rollback_repairs_pointer_without_manifest_hash(served, models_dir, to):
+    first, second = served_twice(served, models_dir)
+    (models_dir / bundles.POINTER).write_text(f"{second}\n", encoding="utf-8")
+    target = second if to else first
+
+    result = run("rollback", *(["--to", second] if to else []), "--models", models_dir)
+
+    assert result.stdout == f"in service: {target}\n"
+    manifest = models_dir / target / bundles.MANIFEST
+    assert (models_dir / bundles.POINTER).read_text(encoding="utf-8").split() == [
+        target,
+        bundles.sha256(manifest),
+    ]
+    assert bundles.current(models_dir).version == target
 
 
 def run(*args):
@@ -400,3 +441,203 @@ def test_cli_rollback_to_restores_and_refuses_swapped(served, models_dir):
     assert refused.stderr.startswith(f"error: bundle {first}: manifest.json has")
     assert refused.stderr.count("\n") == 1
     assert bundles.current_version(models_dir) == second
+
+
+@pytest.fixture
+def private_umask():
+    """A umask that makes every new file private to its owner, as some set it."""
+    before = os.umask(0o077)
+    yield
+    os.umask(before)
+
+
+def test_bundle_files_are_readable_by_everyone_whatever_the_umask(
+    served, models_dir, private_umask
+):
+    _, second = served_twice(served, models_dir)
+    write_model_card(served.manifest, models_dir / second / CARD_NAME)
+
+    written = [models_dir, *models_dir.rglob("*")]
+    modes = {p.relative_to(models_dir).as_posix(): p.stat().st_mode for p in written}
+
+    files = [bundles.MANIFEST, CARD_NAME, *(f"{a}.joblib" for a in bundles.ARTIFACTS)]
+    expected = {bundles.POINTER, bundles.HISTORY, *(f"{second}/{f}" for f in files)}
+    assert expected < set(modes)
+    for name, mode in modes.items():
+        wanted = bundles.READABLE_DIR if stat.S_ISDIR(mode) else bundles.READABLE_FILE
+        assert (name, stat.S_IMODE(mode)) == (name, wanted)
+
+
+def repin(models_dir, version: str) -> None:
+    """Rewrite CURRENT to pin the manifest as it is now, as an attacker would."""
+    manifest = bundles.sha256(models_dir / version / bundles.MANIFEST)
+    (models_dir / bundles.POINTER).write_text(
+        f"{version} {manifest}\n", encoding="utf-8"
+    )
+
+
+def test_bundle_current_refuses_bundle_swapped_with_current_rewritten(
+    served, models_dir
+):
+    _, second = served_twice(served, models_dir)
+    swap_artifact(models_dir / second)
+    repin(models_dir, second)
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"CURRENT pins manifest.json SHA-256 .* for bundle {second}, not .* "
+        "as recorded in HISTORY.jsonl when it was first put in service; "
+        "refusing to load it; run 'xl-risk rollback'",
+    ):
+        bundles.current(models_dir)
+
+
+def test_bundle_current_refuses_bundle_never_put_in_service(served, models_dir):
+    served_twice(served, models_dir)
+    candidate = write_version(served, models_dir)
+    repin(models_dir, candidate)
+
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"CURRENT names bundle {candidate}, which HISTORY.jsonl does not "
+        "record as ever put in service; refusing to load it",
+    ):
+        bundles.current(models_dir)
+
+
+def test_bundle_current_checks_again_when_current_is_rewritten(served, models_dir):
+    _, second = served_twice(served, models_dir)
+    assert bundles.current(models_dir).version == second  # now cached
+    swap_artifact(models_dir / second)
+    repin(models_dir, second)
+
+    with pytest.raises(bundles.BundleError, match="recorded in HISTORY.jsonl"):
+        bundles.current(models_dir)
+
+
+def test_bundle_current_without_history_serves_and_warns_once(copy, models_dir, caplog):
+    repin(models_dir, copy.name)  # a models folder from before the history
+
+    with caplog.at_level(logging.WARNING, logger=bundles.__name__):
+        versions = [bundles.current(models_dir).version for _ in range(3)]
+
+    assert versions == [copy.name] * 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "has no HISTORY.jsonl" in warnings[0]
+
+
+def wider_pd(bundle) -> PDModel:
+    names = [*bundle.encoder.names, "extra_1", "extra_2"]
+    return PDModel(None, np.zeros(len(names)), 0.0, names)
+
+
+def wider_fraction(bundle) -> FractionModel:
+    matrix = np.zeros((2, len(bundle.encoder.names) + 2))
+    return FractionModel("mean", DummyRegressor().fit(matrix, [0.0, 1.0]), 0.5)
+
+
+def renamed_pd(bundle) -> PDModel:
+    names = ["renamed", *bundle.encoder.names[1:]]
+    model = bundle.pd_model
+    return PDModel(None, model.coef.copy(), model.intercept, names)
+
+
+@pytest.mark.parametrize(
+    ("artifact", "make", "message"),
+    [
+        ("pd", wider_pd, "pd.joblib has {wide} coefficients but encoder.joblib "
+         "makes {n} features"),
+        ("ead", wider_fraction, "ead.joblib has {wide} input columns but "
+         "encoder.joblib makes {n} features"),
+        ("lgd", wider_fraction, "lgd.joblib has {wide} input columns but "
+         "encoder.joblib makes {n} features"),
+        ("pd", lambda b: b.lgd_model, "pd.joblib holds FractionModel, expected "
+         "PDModel"),
+        ("encoder", lambda b: b.pd_model, "encoder.joblib holds PDModel, expected "
+         "Encoder"),
+        ("pd", renamed_pd, "pd.joblib was fitted with feature 1 'renamed' where "
+         "encoder.joblib makes '{first}'"),
+    ],
+    ids=["pd-width", "ead-width", "lgd-width", "pd-kind", "encoder-kind", "pd-names"],
+)  # fmt: skip
+def test_bundle_load_refuses_artifacts_that_do_not_fit(
+    served, models_dir, artifact, make, message
+):
+    objects = {**objects_of(served), artifact: make(served)}
+    version = bundles.write(models_dir, objects, {}).name
+    n, first = len(served.encoder.names), served.encoder.names[0]
+
+    expected = message.format(n=n, wide=n + 2, first=first)
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"^bundle {version}: {re.escape(expected)}; refusing to use it$",
+    ):
+        bundles.load(models_dir / version)
+
+
+def serve_wider_pd_without_history(served, models_dir) -> str:
+    """The reported case: a PD model of another width swapped into the bundle in
+    service, its hash rewritten in the manifest and in CURRENT, in a folder
+    without a promotion history to catch it."""
+    _, second = served_twice(served, models_dir)
+    joblib.dump(wider_pd(served), models_dir / second / "pd.joblib")
+    digest = bundles.sha256(models_dir / second / "pd.joblib")
+    edit_manifest(
+        models_dir / second, lambda m: m["artifacts"].update({"pd.joblib": digest})
+    )
+    repin(models_dir, second)
+    (models_dir / bundles.HISTORY).unlink()
+    return second
+
+
+@pytest.mark.parametrize("command", ["info", "score"])
+def test_cli_refuses_pd_model_of_another_width_in_one_line(
+    served, models_dir, tmp_path, command
+):
+    version = serve_wider_pd_without_history(served, models_dir)
+    applications = tmp_path / "applications.csv"
+    sample_applications().to_csv(applications, index=False)
+    files = [applications, "-o", tmp_path / "scores.csv"] if command == "score" else []
+
+    result = run(command, *files, "--models", models_dir)
+
+    n = len(served.encoder.names)
+    assert result.exit_code == EXIT_BUNDLE
+    assert result.stderr.endswith(
+        f"error: bundle {version}: pd.joblib has {n + 2} coefficients but "
+        f"encoder.joblib makes {n} features; refusing to use it\n"
+    )
+
+
+def test_udf_refuses_pd_model_of_another_width_in_one_line(
+    served, models_dir, monkeypatch
+):
+    version = serve_wider_pd_without_history(served, models_dir)
+    monkeypatch.setenv(bundles.MODELS_ENV, str(models_dir))
+    row = convert.sheet_rows(sample_applications())[0]
+
+    got = udfs.RISK_PD([row])
+
+    n = len(served.encoder.names)
+    assert got == (
+        f"bundle {version}: pd.joblib has {n + 2} coefficients but encoder.joblib "
+        f"makes {n} features; refusing to use it"
+    )
+
+
+def test_retrain_does_not_unpickle_a_bundle_in_service_the_history_refuses(
+    served, models_dir, monkeypatch, caplog
+):
+    _, second = served_twice(served, models_dir)
+    swap_artifact(models_dir / second)
+    repin(models_dir, second)
+    unpickled = []
+    monkeypatch.setattr(bundles.joblib, "load", unpickled.append)
+
+    with caplog.at_level(logging.WARNING):
+        found = _champion_metrics(models_dir, frame=None, splits=None)
+
+    assert found == (second, None)
+    assert unpickled == []
+    assert re.search(r"cannot be compared: \S+CURRENT pins manifest.json", caplog.text)

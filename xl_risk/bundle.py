@@ -14,7 +14,9 @@ the new name, never half of one.
 (version, manifest SHA-256, time, user); it is only ever appended to. The hash
 recorded when a bundle is first put in service is the one it must still have
 to be put back in service later (a rollback), so an older bundle whose
-artifacts and manifest were swapped together is refused.
+artifacts and manifest were swapped together is refused; the bundle in
+service is loaded only if the history records it with the hash ``CURRENT``
+pins, so rewriting ``CURRENT`` as well does not get it served.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import zip_longest
 from pathlib import Path
 
 import joblib
@@ -113,6 +116,25 @@ class Bundle:
         return self.manifest["version"]
 
 
+def make_readable(path: str | Path) -> None:
+    """Give a file mode 0644 and a folder 0755, whatever the umask.
+
+    Every analyst's Excel session reads the bundle in service, so nothing
+    written into ``models/`` may be private to whoever wrote it.
+    """
+    os.chmod(path, READABLE_DIR if os.path.isdir(path) else READABLE_FILE)
+
+
+def make_models_dir(models_dir: Path) -> None:
+    """Create the models folder, readable by everyone, unless it exists.
+
+    An existing folder keeps its mode: whoever set it up chose who reads it.
+    """
+    if not models_dir.is_dir():
+        models_dir.mkdir(parents=True, exist_ok=True)
+        make_readable(models_dir)
+
+
 def new_version(models_dir: Path) -> str:
     """A sortable, unique version name such as ``20261203-172501``."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -131,15 +153,16 @@ def write(models_dir: Path, objects: dict, manifest_extra: dict) -> Path:
     Returns the final folder ``models_dir/<version>``. The bundle is not in
     service until :func:`promote` points ``CURRENT`` at it.
     """
-    models_dir.mkdir(parents=True, exist_ok=True)
+    make_models_dir(models_dir)
     version = new_version(models_dir)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + version, dir=models_dir))
-    staging.chmod(READABLE_DIR)  # mkdtemp makes it private to its owner
+    make_readable(staging)  # mkdtemp makes it private to its owner
     try:
         hashes = {}
         for name in ARTIFACTS:
             target = staging / f"{name}.joblib"
             joblib.dump(objects[name], target)
+            make_readable(target)
             hashes[target.name] = sha256(target)
 
         manifest = {
@@ -152,6 +175,7 @@ def write(models_dir: Path, objects: dict, manifest_extra: dict) -> Path:
             **manifest_extra,
         }
         _write_json(staging / MANIFEST, manifest)
+        make_readable(staging / MANIFEST)
         _fsync_dir(staging)
         final = models_dir / version
         os.replace(staging, final)
@@ -223,13 +247,61 @@ def verify(path: Path) -> dict:
 
 
 def load(path: Path) -> Bundle:
-    """Verify, then unpickle, a bundle folder."""
+    """Verify, unpickle, then check that the artifacts fit together."""
     manifest = verify(path)
     parts = {name: joblib.load(path / f"{name}.joblib") for name in ARTIFACTS}
+    check_structure(path.name, parts)
     log.info("loaded bundle %s", manifest["version"])
     return Bundle(
         path, manifest, parts["encoder"], parts["pd"], parts["ead"], parts["lgd"]
     )
+
+
+def check_structure(version: str, parts: dict) -> None:
+    """Refuse artifacts of the wrong kind or of a width the encoder does not make.
+
+    Hashes only prove the files are the ones the manifest names; a PD model
+    from another bundle, listed with its own hash, would fail at the first
+    application with a broadcasting error. ``parts`` maps each name in
+    ``ARTIFACTS`` to its unpickled object.
+    """
+    kinds = {"encoder": Encoder, "pd": PDModel, "ead": FractionModel,
+             "lgd": FractionModel}  # fmt: skip
+    for name, kind in kinds.items():
+        if not isinstance(parts[name], kind):
+            raise BundleError(
+                f"bundle {version}: {name}.joblib holds "
+                f"{type(parts[name]).__name__}, expected {kind.__name__}; "
+                "refusing to use it"
+            )
+
+    names = parts["encoder"].names
+    widths = {
+        "pd": (numpy.size(parts["pd"].coef), "coefficients"),
+        "ead": (_input_width(parts["ead"]), "input columns"),
+        "lgd": (_input_width(parts["lgd"]), "input columns"),
+    }
+    for name, (width, what) in widths.items():
+        if width != len(names):
+            count = "an unknown number of" if width is None else width
+            raise BundleError(
+                f"bundle {version}: {name}.joblib has {count} {what} but "
+                f"encoder.joblib makes {len(names)} features; refusing to use it"
+            )
+
+    pairs = list(zip_longest(parts["pd"].feature_names, names))
+    differ = [i for i, (fitted, made) in enumerate(pairs) if fitted != made]
+    if differ:
+        fitted, made = pairs[differ[0]]
+        raise BundleError(
+            f"bundle {version}: pd.joblib was fitted with feature {differ[0] + 1} "
+            f"{fitted!r} where encoder.joblib makes {made!r}; refusing to use it"
+        )
+
+
+def _input_width(model: FractionModel) -> int | None:
+    """How many columns an EAD or LGD model was fitted on (sklearn, LightGBM)."""
+    return getattr(model.estimator, "n_features_in_", None)
 
 
 def _pointer(models_dir: Path) -> tuple[str | None, str | None]:
@@ -359,7 +431,7 @@ def _replace_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and one rename."""
     handle, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
-        os.chmod(temp, READABLE_FILE)  # mkstemp makes it private to its owner
+        make_readable(temp)  # mkstemp makes it private to its owner
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
@@ -381,7 +453,7 @@ def versions(models_dir: Path) -> list[str]:
     )  # fmt: skip
 
 
-_CACHE: dict[Path, tuple[str, Bundle]] = {}
+_CACHE: dict[Path, tuple[tuple[str, str], Bundle]] = {}
 
 
 def current(models_dir: Path | None = None) -> Bundle:
@@ -389,6 +461,8 @@ def current(models_dir: Path | None = None) -> Bundle:
 
     Reading ``CURRENT`` is cheap; when a retrain has pointed it elsewhere the
     next call loads the new bundle, so Excel picks it up without a restart.
+    Before loading, the version and manifest SHA-256 that ``CURRENT`` pins
+    must be those recorded in ``HISTORY.jsonl`` (see :func:`check_served`).
     """
     models_dir = Path(models_dir) if models_dir else default_models_dir()
     version, manifest_hash = _pointer(models_dir)
@@ -400,12 +474,13 @@ def current(models_dir: Path | None = None) -> Bundle:
         raise BundleError(
             f"{models_dir / POINTER} names bundle {version} but pins no "
             f"{MANIFEST} SHA-256 (the old one-field format), so the bundle "
-            "cannot be checked; run 'xl-risk retrain', or 'xl-risk rollback "
-            f"--to VERSION' for a bundle recorded in {HISTORY}, to rewrite it"
+            f"cannot be checked; {_repair_hint(models_dir)} to rewrite it"
         )
     cached = _CACHE.get(models_dir)
-    if cached and cached[0] == version:
+    if cached and cached[0] == (version, manifest_hash):
         return cached[1]
+
+    check_served(models_dir, version, manifest_hash)
     manifest = models_dir / version / MANIFEST
     if manifest.is_file() and sha256(manifest) != manifest_hash:
         raise BundleError(
@@ -413,8 +488,52 @@ def current(models_dir: Path | None = None) -> Bundle:
             "refusing to load it"
         )
     bundle = load(models_dir / version)
-    _CACHE[models_dir] = (version, bundle)
+    _CACHE[models_dir] = ((version, manifest_hash), bundle)
     return bundle
+
+
+def check_served(models_dir: Path, version: str, manifest_hash: str) -> None:
+    """Refuse a ``CURRENT`` that no promotion recorded in ``HISTORY.jsonl``.
+
+    ``CURRENT`` and a bundle's manifest can be rewritten together; the hash
+    recorded when the bundle first went into service cannot be, as the
+    history is only appended to. A models folder from before the history was
+    kept has none: its bundle is served on the hash ``CURRENT`` pins alone,
+    with a warning, until the next retrain starts the history.
+    """
+    if not (models_dir / HISTORY).is_file():
+        log.warning(
+            "%s has no %s (made before promotions were recorded): bundle %s is "
+            "checked against %s alone; the next retrain starts the history",
+            models_dir, HISTORY, version, POINTER,
+        )  # fmt: skip
+        return
+
+    recorded = recorded_hash(models_dir, version)
+    if recorded is None:
+        raise BundleError(
+            f"{models_dir / POINTER} names bundle {version}, which {HISTORY} "
+            "does not record as ever put in service; refusing to load it; "
+            f"{_repair_hint(models_dir)} to serve an intact bundle"
+        )
+    if recorded != manifest_hash:
+        raise BundleError(
+            f"{models_dir / POINTER} pins {MANIFEST} SHA-256 {manifest_hash} for "
+            f"bundle {version}, not {recorded} as recorded in {HISTORY} when it "
+            "was first put in service; refusing to load it; "
+            f"{_repair_hint(models_dir)} to serve an intact bundle"
+        )
+
+
+def _repair_hint(models_dir: Path) -> str:
+    """The commands that rewrite ``CURRENT`` in this models folder."""
+    if not (models_dir / HISTORY).is_file():
+        return "run 'xl-risk retrain'"
+    return (
+        "run 'xl-risk rollback' (the bundle that served before), 'xl-risk "
+        f"rollback --to VERSION' (any bundle recorded in {HISTORY}) or "
+        "'xl-risk retrain'"
+    )
 
 
 def forget() -> None:

@@ -263,7 +263,8 @@ def write_model_card(source: str | Path | Mapping, path: str | Path) -> Path:
         A bundle folder, its ``manifest.json``, or the manifest itself.
     path : path
         The file to write (conventionally ``MODEL_CARD.md``); a folder gets
-        ``MODEL_CARD.md`` inside it.
+        ``MODEL_CARD.md`` inside it. It is written with mode 0644, as a
+        bundle's files are, whatever the umask.
 
     Returns
     -------
@@ -275,5 +276,6 @@ def write_model_card(source: str | Path | Mapping, path: str | Path) -> Path:
     if target.is_dir():
         target = target / CARD_NAME
     target.write_text(render(manifest), encoding="utf-8")
+    bundles.make_readable(target)  # read beside the bundle by every analyst
     log.info("model card of %s written to %s", manifest["version"], target)
     return target

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from xl_risk.bundle import READABLE_FILE, Bundle
+from xl_risk.bundle import Bundle, make_readable
 from xl_risk.reports import figures
 from xl_risk.reports.layout import SheetWriter, subtitle
 from xl_risk.reports.sheets import (
@@ -89,7 +89,7 @@ def write_report(
     path : path
         Where the ``.xlsx`` goes, e.g. ``workbook/RiskReport.xlsx``. It is
         written to a temporary file beside it and moved into place whole,
-        readable by every analyst as bundles are (``bundle.READABLE_FILE``).
+        readable by every analyst as bundles are (``bundle.make_readable``).
     previous_manifest : dict, optional
         The manifest of the bundle served before; its metrics are shown
         beside this bundle's on the Summary sheet.
@@ -238,7 +238,7 @@ def _save(workbook: Workbook, path: Path, original: bytes | None = None) -> None
             Path(temp).write_bytes(_keep_dynamic_arrays(saved.getvalue(), original))
         # mkstemp's file is private to its owner
         if original is None:
-            os.chmod(temp, READABLE_FILE)
+            make_readable(temp)
         elif path.exists():
             shutil.copymode(path, temp)
         os.replace(temp, path)
