@@ -1,15 +1,19 @@
 """Scoring: golden numbers, unseen categories, rows it cannot score, and one row
 scored alone equal to the same row inside a batch."""
 
+import dataclasses
 import logging
+import types
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from xl_risk.intake import DataError, read_raw
+from xl_risk.parsing import read_table
 from xl_risk.samples import sample_applications
-from xl_risk.scoring import OUTPUTS, score, score_frame
+from xl_risk.schema import INPUT_FIELDS
+from xl_risk.scoring import OUTPUTS, absent_inputs, score, score_frame
 
 SHARED_ROWS = 200
 SHARED_SEED = 20
@@ -213,6 +217,42 @@ def test_score_frame_keeps_id_and_adds_outputs(bundle, samples):
     assert list(scored.columns) == ["id", *OUTPUTS, "problem"]
     assert scored["id"].tolist() == samples["id"].tolist()
     assert scored["problem"].isna().all()
+
+
+@pytest.mark.parametrize(("column", "named", "unknown"), [
+    ("fico_range_low", "FICO score (fico_score or fico_range_low or fico)",
+     "; headers naming no field: 'fico_range_lo'"),
+    ("emp_title", "job title (job_title or emp_title or empleo)", ""),
+])  # fmt: skip
+def test_score_frame_warns_of_a_used_input_without_column(
+    bundle, samples, caplog, column, named, unknown
+):
+    if unknown:
+        data = samples.rename(columns={column: "fico_range_lo"})
+    else:
+        data = samples.drop(columns=[column])
+    with caplog.at_level(logging.WARNING, logger="xl_risk"):
+        scored = score_frame(bundle, data, source="a.csv")
+
+    assert scored["problem"].isna().all()
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == [f"a.csv: no column for {named}, scored as blank{unknown}"]
+
+
+def test_absent_inputs_leaves_out_inputs_empty_in_training(bundle, samples):
+    scaled = dict(bundle.encoder.scaled)
+    del scaled["mortgage_accounts"]  # as on Lending Club 2007-2011, all blank
+    encoder = dataclasses.replace(
+        bundle.encoder, scaled=scaled, dropped=["mortgage_accounts"]
+    )
+    table = read_table(samples.drop(columns=["mort_acc", "emp_title"]), INPUT_FIELDS)
+
+    absent = absent_inputs(types.SimpleNamespace(encoder=encoder), table)
+
+    assert [f.name for f in absent] == ["job_title"]
+    assert [f.name for f in absent_inputs(bundle, table)] == [
+        "mortgage_accounts", "job_title"
+    ]  # fmt: skip
 
 
 def test_score_frame_missing_required_columns_fail_once_naming_each(bundle, samples):

@@ -266,6 +266,43 @@ def test_expected_loss_with_header_without_optional_columns(models, rows):
     assert isinstance(got, float)
 
 
+FICO_NAMES = "FICO score (fico_score or fico_range_low or fico)"
+
+
+@pytest.mark.parametrize("typo", ["fico_range_lo", "#N/A", "3.0"])
+def test_row_functions_mistyped_header_of_a_used_input_is_refused(models, rows, typo):
+    header = [f.aliases[0] for f in INPUT_FIELDS]
+    header[POSITION["fico_score"]] = typo
+    expected = (
+        f"header: '{typo}' names no field, and {FICO_NAMES} has no column; correct "
+        "the name, or leave its header cell blank to score without it"
+    )
+
+    for function in [*ROW_FUNCTIONS, *NEW_ROW_FUNCTIONS]:
+        got = getattr(udfs, function)([rows[0]], [header])
+        assert (got if isinstance(got, str) else got[0][0]) == expected, function
+
+
+def test_risk_score_table_mistyped_header_of_a_used_input_is_refused(models, rows):
+    header = [f.aliases[0] for f in INPUT_FIELDS]
+    header[POSITION["fico_score"]] = "fico_range_lo"
+
+    got = udfs.RISK_SCORE_TABLE([header, *rows[:3]])
+
+    assert got.startswith(f"header: 'fico_range_lo' names no field, and {FICO_NAMES}")
+
+
+def test_row_functions_blank_header_cell_scores_the_input_as_blank(models, rows):
+    header = [f.aliases[0] for f in INPUT_FIELDS]
+    header[POSITION["fico_score"]] = None
+    without = with_value(rows[0], "fico_score", None)
+
+    got = udfs.EXPECTED_LOSS([rows[0]], [header])
+
+    assert got == pytest.approx(engine_el(models, without), abs=CENT)
+    assert got != pytest.approx(engine_el(models, rows[0]), abs=CENT)
+
+
 # --- the table ------------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ NOMINAL = ("home_ownership", "income_verification", "purpose")
 FOLD_LEVEL = {"purpose": "other", "home_ownership": "OTHER"}
 LONG_TERM = max(TERMS)
 MONTHS_PER_YEAR = 12.0
+BINARY_SOURCES = ("term_months", "derogatory_records", "job_title")
 SMALL_BATCH = 64
 
 
@@ -133,6 +134,20 @@ class Encoder:
             kept.append(fold)
         self.nominal[name] = tuple(sorted(kept))
         self.fallback[name] = fold if fold is not None else str(shares.index[0])
+
+    def inputs(self) -> frozenset[str]:
+        """Canonical input fields the design matrix is built from.
+
+        Inputs empty in training (``dropped``) are not among them: a file
+        without them scores exactly as one with them blank.
+        """
+        derived = {"payment_to_income"}  # from annual income and instalment
+        return frozenset(
+            [n for n in self.scaled if n not in derived]
+            + list(ORDINAL)
+            + list(BINARY_SOURCES)
+            + list(self.nominal)
+        )
 
     @staticmethod
     def _shape(name: str, values: np.ndarray) -> np.ndarray:

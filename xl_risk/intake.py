@@ -242,14 +242,15 @@ def fingerprint(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _names(f: Field) -> str:
+def field_names(f: Field) -> str:
+    """A field's label with the column names that hold it, for messages."""
     return f"{f.label} ({' or '.join(dict.fromkeys((f.name, *f.aliases)))})"
 
 
 def missing_columns(table: Table, needed: tuple[str, ...]) -> list[str]:
     """One line per needed field no column names, with the names accepted."""
     return [
-        f"missing column: {_names(BY_NAME[name])}"
+        f"missing column: {field_names(BY_NAME[name])}"
         for name in needed
         if name not in table.columns
     ]

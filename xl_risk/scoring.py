@@ -7,6 +7,7 @@ once and passed through the three models as arrays.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -14,13 +15,16 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.bundle import Bundle
-from xl_risk.intake import SCORING_COLUMNS, require_columns
+from xl_risk.intake import SCORING_COLUMNS, field_names, require_columns
 from xl_risk.parsing import Table, match_headers, read_table
-from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES
+from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, Field
 from xl_risk.targets import expected_loss
+
+log = logging.getLogger(__name__)
 
 OUTPUTS = ("pd", "ead", "lgd", "expected_loss")
 INPUT_SET = frozenset(INPUT_NAMES)
+UNKNOWN_SHOWN = 5  # headers naming no field, shown in a message
 
 
 @dataclass
@@ -57,6 +61,34 @@ def input_problems(table: Table) -> dict[int, str]:
         for row in np.flatnonzero(col.missing):
             found.setdefault(int(row), []).append(f"{f.label}: required, got blank")
     return {row: "; ".join(messages) for row, messages in sorted(found.items())}
+
+
+def absent_inputs(bundle: Bundle, table: Table) -> list[Field]:
+    """Optional inputs the bundle's models use that no column of ``table`` names.
+
+    Each is scored as blank: a number as the training median, a job title as
+    not given. Where a header was mistyped (``fico_range_lo``) that changes
+    every PD, so callers say so rather than score in silence.
+    """
+    used = bundle.encoder.inputs()
+    return [
+        f
+        for f in INPUT_FIELDS
+        if not f.required and f.name in used and f.name not in table.columns
+    ]
+
+
+def absent_names(absent: list[Field]) -> str:
+    """The absent inputs with the column names that would hold them."""
+    return ", ".join(field_names(f) for f in absent)
+
+
+def unknown_headers(table: Table) -> str:
+    """The headers naming no field, a few of them quoted; '' when there are none."""
+    unknown = [h for h in table.ignored if str(h).strip()]
+    shown = ", ".join(repr(h) for h in unknown[:UNKNOWN_SHOWN])
+    more = len(unknown) - UNKNOWN_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def score_table(bundle: Bundle, table: Table, quiet: bool = False) -> Scores:
@@ -120,6 +152,14 @@ def score_frame(
     """
     table = read_table(data, INPUT_FIELDS) if table is None else table
     require_columns(table, SCORING_COLUMNS, f"cannot score {source}")
+    absent = absent_inputs(bundle, table)
+    if absent:
+        unknown = unknown_headers(table)
+        log.warning(
+            "%s: no column for %s, scored as blank%s",
+            source, absent_names(absent),
+            f"; headers naming no field: {unknown}" if unknown else "",
+        )  # fmt: skip
     scores = score_table(bundle, table).frame()
     id_header = match_headers(data.columns)[0].get("loan_id")
     if id_header is not None:

@@ -33,6 +33,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from xl_risk.bundle import Bundle
 from xl_risk.capital import BASEL_II_SCALING, SCALING_RANGE
 from xl_risk.intake import EXAMPLES_SHOWN, SCORING_COLUMNS, require_columns
 from xl_risk.parsing import (
@@ -61,7 +62,7 @@ from xl_risk.scorecard import (
     REFERENCE_ODDS_RANGE,
     REFERENCE_SCORE_RANGE,
 )
-from xl_risk.scoring import Scores
+from xl_risk.scoring import Scores, absent_inputs, absent_names, unknown_headers
 
 # The COM codes (HRESULTs) of Excel's error cells, as xlwings reads them.
 COM_ERRORS = {
@@ -309,6 +310,28 @@ def require_inputs(read: Table) -> None:
             f"blank, got {shown}{more}"
         )
     require_columns(read, SCORING_COLUMNS, TABLE_ACTION)
+
+
+def require_named_inputs(bundle: Bundle, read: Table) -> None:
+    """Refuse cells whose header leaves out an input the models use and names
+    something else instead: most likely that input, mistyped.
+
+    An input left out with no stray header (or with its header cell blank) is
+    optional and scored as blank, as the function's help says.
+
+    Raises
+    ------
+    DataError
+        Naming the inputs without a column and the headers naming no field.
+    """
+    absent = absent_inputs(bundle, read)
+    unknown = unknown_headers(read)
+    if absent and unknown:
+        raise DataError(
+            f"header: {unknown} names no field, and {absent_names(absent)} has "
+            "no column; correct the name, or leave its header cell blank to score "
+            "without it"
+        )
 
 
 def single(scores: Scores, output: str) -> float | str:

@@ -19,7 +19,7 @@ import xlwings as xw
 from xl_risk import bundle as bundles
 from xl_risk.capital import irb_capital, irb_rwa, one_year_pd
 from xl_risk.excel import convert
-from xl_risk.parsing import DataError
+from xl_risk.parsing import DataError, Table
 from xl_risk.reasons import as_table, reasons
 from xl_risk.scorecard import (
     PDO_RANGE,
@@ -105,21 +105,29 @@ def _safely(name: str, compute: Callable, *args: object) -> object:
         return convert.one_line(f"xl-risk: {type(err).__name__}: {err}")
 
 
+def _application(row: object, header: object) -> Table:
+    """One application's cells read through the schema; a mistyped header refused."""
+    table = as_table(convert.application(row, header))
+    convert.require_named_inputs(bundles.current(), table)
+    return table
+
+
 def _score_one(row: object, header: object, output: str) -> float | str:
-    mapping = convert.application(row, header)
-    return convert.single(score(bundles.current(), mapping), output)
+    table = _application(row, header)
+    return convert.single(score(bundles.current(), table), output)
 
 
 def _score_table(table: object) -> list[list]:
     cells = convert.table(table)
     read = as_table(cells.columns)
     convert.require_inputs(read)  # missing columns named once, not on every row
+    convert.require_named_inputs(bundles.current(), read)
     return convert.table_result(score(bundles.current(), read), cells)
 
 
 def _reasons_one(row: object, header: object, n: object) -> list[list]:
     count = int(convert.scalar(n, "n"))
-    table = as_table(convert.application(row, header))
+    table = _application(row, header)
     problem = input_problems(table).get(0)
     found = [] if problem else reasons(bundles.current(), table, count)[0]
     return convert.reason_row(found, count, problem)
@@ -133,11 +141,11 @@ def _credit_score_one(row: object, header: object, *scaling: object) -> int | st
         name: convert.scalar(value, name)
         for name, value in zip(SCALING_ARGUMENTS, scaling, strict=True)
     }
-    mapping = convert.application(row, header)
+    table = _application(row, header)
     card = Scorecard.from_bundle(bundles.current(), **chosen)
     # TODO: about 4 ms a call against 1 ms for RISK_PD: reasons.contributions
     # still builds a DataFrame per call; a numpy path there would close the gap.
-    return convert.credit_score_cell(card.points(mapping))
+    return convert.credit_score_cell(card.points(table))
 
 
 def _one_year(pd: object, term_months: object) -> float:
