@@ -322,9 +322,24 @@ def _write_report(bundle, frame, before, target: Path, into: bool = False):
 
 
 def prune(models_dir: Path, keep: int) -> list[str]:
-    """Remove bundles older than the newest ``keep``, never the one in service."""
+    """Remove old bundles, keeping every bundle a rollback may need.
+
+    Kept: the newest ``keep`` bundles that served (``rollback --to`` reaches
+    them), the newest ``keep`` candidates the gate kept out, the bundle in
+    service and the one ``rollback`` puts back. Candidates never push a bundle
+    that served out of the folder.
+    """
+    present = bundles.versions(models_dir)
+    served = {record["version"] for record in bundles.promotion_history(models_dir)}
+    kept = set([v for v in present if v in served][-keep:])
+    kept |= set([v for v in present if v not in served][-keep:])
+
     serving = bundles.current_version(models_dir)
-    removed = [v for v in bundles.versions(models_dir)[:-keep] if v != serving]
+    if serving is not None:
+        manifest = bundles.read_manifest(models_dir / serving)
+        kept |= {serving, manifest.get("previous_version")}
+
+    removed = [v for v in present if v not in kept]
     for version in removed:
         shutil.rmtree(models_dir / version, ignore_errors=True)
     return removed

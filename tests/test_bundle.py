@@ -16,7 +16,7 @@ from filelock import FileLock
 from sklearn.dummy import DummyRegressor
 
 from retrain import RetrainBusy, retrain, rollback
-from retrain.pipeline import LOCK_FILE, _champion_metrics
+from retrain.pipeline import LOCK_FILE, _champion_metrics, prune
 from xl_risk import bundle as bundles
 from xl_risk import training
 from xl_risk.cli import EXIT_BUNDLE, main
@@ -308,6 +308,31 @@ def test_rollback_to_puts_the_newer_bundle_back(served, models_dir):
     assert rollback(models_dir, to=second) == second
 
     assert bundles.current(models_dir).version == second
+
+
+def test_prune_keeps_what_rollback_needs_however_many_candidates(served, models_dir):
+    first, second = served_twice(served, models_dir)
+    candidates = [write_version(served, models_dir) for _ in range(4)]
+
+    removed = prune(models_dir, keep=2)
+
+    assert removed == candidates[:2]
+    assert rollback(models_dir) == first
+    assert rollback(models_dir, to=second) == second
+
+
+def test_prune_keeps_newest_served_and_the_one_before_the_serving(served, models_dir):
+    chain = [write_version(served, models_dir)]
+    for _ in range(4):
+        chain.append(write_version(served, models_dir, previous_version=chain[-1]))
+    for version in chain:
+        bundles.promote(models_dir, version)
+    bundles.promote(models_dir, chain[1])  # rolled back far: serving names chain[0]
+
+    removed = prune(models_dir, keep=2)
+
+    assert removed == chain[2:3]
+    assert bundles.versions(models_dir) == [*chain[:2], *chain[3:]]
 
 
 def _candidate(served, models_dir, first):
