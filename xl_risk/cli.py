@@ -134,6 +134,10 @@ def _print_metrics(manifest: dict) -> None:
             f"{e['mae']:>8.4f} {e['mae_mean_baseline']:>7.4f} "
             f"{g['mae']:>8.4f} {g['mae_mean_baseline']:>7.4f}"
         )
+    click.echo(
+        "base: Brier score of the split's default rate; mean: MAE of the "
+        "training bad loans' mean"
+    )
 
 
 @main.command()
@@ -389,7 +393,7 @@ def _print_validation(result: dict) -> None:
             continue
         click.echo(
             f"\n{name.upper()} ({unit}) on {s['loans']:,} bad loans: MAE "
-            f"{s['mae_model']:.4f} against {s['mae_mean']:.4f} for the mean "
+            f"{s['mae_model']:.4f} against {s['mae_mean']:.4f} for their own mean "
             f"(mean actual {s['mean_actual']:.4f}, predicted {s['mean_predicted']:.4f})"
         )
         counts = ("decile", "n")
