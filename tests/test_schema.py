@@ -1,6 +1,7 @@
 """Column conventions and unit spellings all read to the same canonical values."""
 
 import datetime as dt
+import math
 import re
 
 import numpy as np
@@ -182,6 +183,95 @@ def test_read_table_issue_date_spellings_read_as_one_date(raw):
 )
 def test_read_table_category_spellings_read_as_canonical(header, raw, expected):
     assert read_one(header, raw) == expected
+
+
+EXCEL_ERROR_TEXTS = [
+    "#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+    "#CALC!", "#GETTING_DATA",
+]  # fmt: skip
+NOT_TEXT_ERRORS_AND_BOOLEANS = [
+    *[(error, f"the Excel error {error}") for error in EXCEL_ERROR_TEXTS],
+    (" #n/a ", "the Excel error #N/A"),
+    (True, "TRUE/FALSE (True)"),
+    (False, "TRUE/FALSE (False)"),
+    (np.True_, "TRUE/FALSE (True)"),
+    ("TRUE", "'TRUE'"),  # a CSV's TRUE: pandas reads a column of only these as bool
+    ("false", "'false'"),
+]
+NOT_TEXT_DATES = [
+    (dt.datetime(2024, 3, 1, 9, 30), "a date (2024-03-01)"),
+    (dt.date(2024, 3, 1), "a date (2024-03-01)"),
+    (pd.Timestamp("2024-03-01"), "a date (2024-03-01)"),
+]
+NOT_TEXT = NOT_TEXT_ERRORS_AND_BOOLEANS + NOT_TEXT_DATES
+TEXT_HEADERS = ["emp_title", "empleo", "id", "id_prestamo", "member_id", "id_cliente"]
+
+
+def only_column(header: str, raw: list):
+    """The one column read from raw values under one header."""
+    (column,) = read_table({header: raw}).columns.values()
+    return column
+
+
+@pytest.mark.parametrize("header", TEXT_HEADERS)
+@pytest.mark.parametrize(("raw", "given"), NOT_TEXT, ids=[repr(r) for r, _ in NOT_TEXT])
+def test_read_table_text_field_refuses_excel_errors_booleans_and_dates(
+    header, raw, given
+):
+    column = only_column(header, [raw])
+
+    assert column.problems == {0: f"{column.field.label}: expected text, got {given}"}
+    assert column.values[0] is None
+    assert not column.missing[0]
+
+
+@pytest.mark.parametrize("header", TEXT_HEADERS + ["desc"])
+def test_read_table_text_field_refuses_alike_alone_and_in_a_batch(header):
+    refused = NOT_TEXT_ERRORS_AND_BOOLEANS if header == "desc" else NOT_TEXT
+    batch = ["Nurse", *(raw for raw, _ in refused), "", None, "Teacher"]
+
+    column = only_column(header, batch)
+
+    alone = {
+        row: only_column(header, [raw]).problems.get(0) for row, raw in enumerate(batch)
+    }
+    assert column.problems == {row: m for row, m in alone.items() if m}
+    assert sorted(column.problems) == list(range(1, len(refused) + 1))
+    assert [column.values[0], column.values[-1]] == ["Nurse", "Teacher"]
+
+
+@pytest.mark.parametrize("header", ["desc", "descripcion"])
+@pytest.mark.parametrize(
+    ("raw", "given"),
+    NOT_TEXT_ERRORS_AND_BOOLEANS,
+    ids=[repr(r) for r, _ in NOT_TEXT_ERRORS_AND_BOOLEANS],
+)
+def test_read_table_description_refuses_excel_errors_and_booleans(header, raw, given):
+    column = only_column(header, [raw])
+
+    assert column.problems == {0: f"loan description: expected text, got {given}"}
+    assert column.values[0] is None
+
+
+def test_read_table_description_keeps_a_date_as_written():
+    assert read_one("desc", dt.date(2024, 3, 1)) == "2024-03-01"
+
+
+@pytest.mark.parametrize("header", [*TEXT_HEADERS, "desc"])
+@pytest.mark.parametrize("raw", ["", "   ", None, math.nan, "n/a", "N/A"])
+def test_read_table_blank_text_is_missing(header, raw):
+    column = only_column(header, [raw])
+
+    assert column.problems == {}
+    assert column.values[0] is None
+    assert column.missing[0]
+
+
+@pytest.mark.parametrize("raw", ["#SPILL!", "#CALC!", "#GETTING_DATA"])
+def test_read_table_number_field_names_every_excel_error(raw):
+    column = only_column("annual_inc", [raw])
+
+    assert column.problems[0].endswith(f"got the Excel error {raw}")
 
 
 @pytest.mark.parametrize(

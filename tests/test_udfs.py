@@ -484,6 +484,14 @@ MALFORMED = [
     ("fico_score", dt.datetime(2020, 1, 1), "got a date (2020-01-01)"),
     ("inquiries_6m", "lots", "got 'lots'"),
     ("delinquencies_2y", -1.0, "got -1.0"),
+    ("interest_rate", "#CALC!", "got the Excel error #CALC!"),
+    ("job_title", "#N/A", "job title: expected text, got the Excel error #N/A"),
+    ("job_title", NA_CODE, "job title: expected text, got the Excel error #N/A"),
+    ("job_title", "#SPILL!", "got the Excel error #SPILL!"),
+    ("job_title", "#GETTING_DATA", "got the Excel error #GETTING_DATA"),
+    ("job_title", True, "job title: expected text, got TRUE/FALSE (True)"),
+    ("job_title", False, "got TRUE/FALSE (False)"),
+    ("job_title", dt.datetime(2024, 3, 1), "expected text, got a date (2024-03-01)"),
 ]
 
 

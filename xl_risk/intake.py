@@ -126,6 +126,10 @@ def _read_excel(path: Path) -> pd.DataFrame:
     names the sheet read and lists the others.
     """
     with pd.ExcelFile(path, engine="openpyxl") as book:
+        # TODO: pandas reads an error cell (#N/A, #VALUE!) as NaN, so here it is
+        # blank, where a cell or a CSV's "#N/A" text is refused; reading the
+        # sheet's error cells with openpyxl and putting their text back would
+        # make a workbook read as the cells do.
         frame = pd.read_excel(book, keep_default_na=False, na_values=[""])
         sheets = book.sheet_names
     if len(sheets) > 1 and not any(resolve(h) for h in frame.columns):

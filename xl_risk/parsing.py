@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from xl_risk.schema import (
+    BOOLEAN_TEXTS,
     EXCEL_ERRORS,
     FIELDS,
     MISSING_TEXTS,
@@ -241,11 +242,20 @@ def is_blank(raw: object) -> bool:
 
 
 def _reject_non_scalars(f: Field, raw: object) -> None:
+    """Refuse a value no number, category or text may be.
+
+    TRUE and FALSE (as a cell sends them, or as text: see ``BOOLEAN_TEXTS``)
+    and an Excel error, for every field; a date, for every field but free
+    text, where it is kept as written (dates have their own reader).
+    """
     if isinstance(raw, bool | np.bool_):
         raise _Invalid(f.problem(raw))
     if isinstance(raw, dt.date | pd.Timestamp | np.datetime64):
-        raise _Invalid(f.problem(raw))
+        if f.kind is not Kind.FREE_TEXT:
+            raise _Invalid(f.problem(raw))
     if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:
+        raise _Invalid(f.problem(raw))
+    if isinstance(raw, str) and raw.strip().lower() in BOOLEAN_TEXTS:
         raise _Invalid(f.problem(raw))
 
 
@@ -360,6 +370,7 @@ def _read_date(f: Field, raw: object) -> object:
 
 
 def _read_text(f: Field, raw: object) -> object:
+    _reject_non_scalars(f, raw)
     if isinstance(raw, float | np.floating) and float(raw).is_integer():
         return str(int(raw))
     text = str(raw).strip()

@@ -28,6 +28,13 @@ years (``employment_years``)
     0 to 10; ``"< 1 year"`` is 0, ``"10+ years"`` is 10, ``"n/a"`` is missing.
 date
     ``"Dec-2011"``, ISO ``"2011-12-01"`` or a datetime.
+text (``job_title``), id (``loan_id``, ``customer_id``)
+    Any text; a number is read as its digits (``12345.0`` is ``"12345"``).
+    Blank and ``"n/a"`` are missing. An Excel error (``"#N/A"``), TRUE or
+    FALSE (a cell's, or the text a CSV holds for one) and a date are refused:
+    each is a cell that went wrong, not a job title or an id.
+free text (``description``)
+    As text, but a date is kept, as written, since a description may be one.
 
 Number text, for every numeric kind
 -----------------------------------
@@ -66,9 +73,13 @@ import numpy as np
 import pandas as pd
 
 MISSING_TEXTS = frozenset({"", "n/a", "na", "nan", "none", "null", "-"})
+# TRUE and FALSE as a CSV writes them: pandas reads a column holding nothing
+# else as booleans, so as text they are refused too, alone or in a batch.
+BOOLEAN_TEXTS = frozenset({"true", "false"})
 EXCEL_ERRORS = frozenset(
-    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!"}
-)
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!",
+     "#CALC!", "#GETTING_DATA"}
+)  # fmt: skip
 PERCENT_SIGN = "%"
 PERCENT_POINTS = 100.0
 SHOWN_DIGITS = 6  # significant digits of a number a message works out
@@ -89,7 +100,11 @@ class Kind(StrEnum):
     CATEGORY = "category"
     DATE = "date"
     TEXT = "text"
+    FREE_TEXT = "free text"
     ID = "id"
+
+
+TEXT_KINDS = frozenset({Kind.TEXT, Kind.FREE_TEXT, Kind.ID})
 
 
 class Role(StrEnum):
@@ -166,7 +181,7 @@ class Field:
             return "36 or 60 (months)"
         if self.kind is Kind.DATE:
             return "a date such as Dec-2011 or 2011-12-01"
-        if self.kind in (Kind.TEXT, Kind.ID):
+        if self.kind in TEXT_KINDS:
             return "text"
         if self.kind is Kind.YEARS:
             return "years from 0 to 10, '< 1 year' or '10+ years'"
@@ -445,7 +460,7 @@ FIELDS: tuple[Field, ...] = (
     Field("job_title", "job title", Kind.TEXT, aliases=("emp_title", "empleo"),
           required=False),
     # --- not predictors --------------------------------------------------
-    Field("description", "loan description", Kind.TEXT, role=Role.KEY,
+    Field("description", "loan description", Kind.FREE_TEXT, role=Role.KEY,
           aliases=("desc", "descripcion"), required=False),
     Field("loan_id", "loan id", Kind.ID, role=Role.KEY,
           aliases=("id", "id_prestamo"), required=False),
