@@ -321,6 +321,61 @@ def test_read_history_decimal_comma_is_named_with_how_to_write_it(loans, tmp_pat
     )
 
 
+@pytest.mark.parametrize("name", ["history.csv", "history.parquet", "history.xlsx"])
+@pytest.mark.parametrize(
+    ("column", "label"),
+    [
+        ("funded_amnt", "principal"),
+        ("annual_inc", "annual income"),
+        ("installment", "monthly instalment"),
+        ("fico_range_low", "FICO score"),
+        ("pub_rec", "derogatory public records"),
+    ],
+)
+def test_read_history_percent_sign_on_a_field_of_no_percent_is_a_bad_value(
+    loans, tmp_path, name, column, label
+):
+    bad = loans.astype({column: object})
+    bad[column] = [f"{number:.15g}%" for number in loans[column]]
+    path = write(bad, tmp_path / name)
+
+    with pytest.raises(DataError, match=rf"{label}: {len(loans)} rows not a") as err:
+        read_history(path)
+
+    first = f"{loans[column].iloc[0]:.15g}"
+    assert f"e.g. '{first}%'" in str(err.value)
+    assert f"(a percent sign is not allowed for {label}: write {first}" in str(
+        err.value
+    )
+
+
+def test_read_history_lists_percent_signs_and_text_cells_gone_wrong_at_once(
+    loans, tmp_path
+):
+    bad = loans.astype({"funded_amnt": object, "pub_rec": object, "id": object})
+    bad.loc[[0, 1], "funded_amnt"] = "20300%"
+    bad.loc[[2], "pub_rec"] = "3%"
+    bad.loc[[3], "emp_title"] = "#N/A"
+    bad.loc[[4], "desc"] = "#VALUE!"
+    bad.loc[[5], "id"] = True
+    path = write(bad, tmp_path / "history.csv")
+
+    opening = r"^cannot train on history\.csv: 5 problem\(s\)\n"
+    with pytest.raises(DataError, match=opening) as err:
+        read_history(path)
+
+    assert str(err.value).splitlines()[1:] == [
+        "  - principal: 2 rows not a number from 1 to 10,000,000, e.g. '20300%' "
+        "(a percent sign is not allowed for principal: write 20300)",
+        "  - derogatory public records: 1 rows not a whole number from 0 to 100, "
+        "e.g. '3%' (a percent sign is not allowed for derogatory public records: "
+        "write 3)",
+        "  - job title: 1 rows not text, e.g. the Excel error #N/A",
+        "  - loan description: 1 rows not text, e.g. the Excel error #VALUE!",
+        "  - loan id: 1 rows not text, e.g. 'True'",
+    ]
+
+
 @pytest.mark.parametrize("name", ["history.csv", "history.xlsx"])
 @pytest.mark.parametrize(
     ("second", "listed"),

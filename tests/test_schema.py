@@ -9,8 +9,14 @@ import pandas as pd
 import pytest
 
 from xl_risk.demo import make_portfolio
-from xl_risk.parsing import DataError, match_headers, number_text, read_table
-from xl_risk.schema import FIELDS, INPUT_FIELDS, LEAKAGE_COLUMNS, Role, resolve
+from xl_risk.parsing import (
+    NUMERIC_KINDS,
+    DataError,
+    match_headers,
+    number_text,
+    read_table,
+)
+from xl_risk.schema import FIELDS, INPUT_FIELDS, LEAKAGE_COLUMNS, Kind, Role, resolve
 
 # Lending Club name -> the Spanish course's name for the same field.
 SPANISH_NAMES = {
@@ -567,4 +573,91 @@ def test_number_text_loose_text_is_not_a_number(text):
     ],
 )
 def test_read_table_documented_number_decorations_are_read(header, raw, number):
+    assert read_one(header, raw) == pytest.approx(number, rel=SAME_NUMBER)
+
+
+# Every numeric field that is no rate or percent: header, text with a percent
+# sign, the same text without it (which reads).
+PERCENT_SIGN_REFUSED = [
+    ("funded_amnt", "20300%", "20300"),
+    ("loan_amnt", "20300 %", "20300"),
+    ("annual_inc", "1e5%", "1e5"),
+    ("installment", "300%", "300"),
+    ("imp_cuota", "$300.50%", "$300.50"),
+    ("fico_range_low", "700%", "700"),
+    ("pub_rec", "3%", "3"),
+    ("open_acc", "12%", "12"),
+    ("mort_acc", "1%", "1"),
+    ("inq_last_6mths", "2%", "2"),
+    ("delinq_2yrs", "0%", "0"),
+    ("term", "36%", "36"),
+    ("emp_length", "3%", "3"),
+    ("total_rec_prncp", "1500%", "1500"),
+    ("recoveries", "250%", "250"),
+]
+
+
+def test_percent_sign_cases_cover_every_number_field_but_rates_and_percents():
+    covered = {resolve(header).name for header, _, _ in PERCENT_SIGN_REFUSED}
+    no_percent = {
+        f.name
+        for f in FIELDS
+        if f.kind in NUMERIC_KINDS and f.kind not in (Kind.RATE, Kind.PERCENT)
+    }
+
+    assert covered == no_percent
+
+
+@pytest.mark.parametrize(("header", "raw", "spelling"), PERCENT_SIGN_REFUSED)
+def test_read_table_percent_sign_is_refused_on_a_field_of_no_percent(
+    header, raw, spelling
+):
+    column = only_column(header, [raw])
+
+    label = column.field.label
+    note = f"a percent sign is not allowed for {label}: write {spelling}"
+    assert column.problems == {0: column.field.problem(raw, note)}
+    assert np.isnan(column.values[0])
+    assert not np.isnan(read_one(header, spelling))
+
+
+@pytest.mark.parametrize(("header", "raw", "spelling"), PERCENT_SIGN_REFUSED)
+def test_read_table_percent_sign_is_refused_alike_alone_and_in_a_batch(
+    header, raw, spelling
+):
+    batch = [spelling, raw] * 5
+
+    column = only_column(header, batch)
+
+    assert sorted(column.problems) == list(range(1, len(batch), 2))
+    assert set(column.problems.values()) == {only_column(header, [raw]).problems[0]}
+    assert not np.isnan(column.values[::2]).any()
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "spelling"),
+    [
+        ("funded_amnt", "20300,00%", "20300.00"),
+        ("pub_rec", "1,0%", "1.0"),
+    ],
+)
+def test_read_table_decimal_comma_with_a_percent_sign_says_to_write_no_percent(
+    header, raw, spelling
+):
+    column = only_column(header, [raw])
+
+    assert column.problems[0].endswith(f"a decimal comma is not read: write {spelling}")
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "number"),
+    [
+        ("dti", "13.5%", 13.5),
+        ("percent_bc_gt_75", "50%", 50.0),
+        ("porc_tarjetas_75p", "50 %", 50.0),
+        ("int_rate", "13.49%", 0.1349),
+        ("revol_util", "45.3%", 0.453),
+    ],
+)
+def test_read_table_percent_sign_on_a_rate_or_percent_is_read(header, raw, number):
     assert read_one(header, raw) == pytest.approx(number, rel=SAME_NUMBER)

@@ -24,6 +24,7 @@ from xl_risk.schema import (
     EXCEL_ERRORS,
     FIELDS,
     MISSING_TEXTS,
+    PERCENT_KINDS,
     PERCENT_POINTS,
     PERCENT_SIGN,
     TERMS,
@@ -31,6 +32,7 @@ from xl_risk.schema import (
     Kind,
     decimal_comma_note,
     normalise_header,
+    percent_sign_note,
     resolve,
     thousands_point_note,
 )
@@ -260,7 +262,11 @@ def _reject_non_scalars(f: Field, raw: object) -> None:
 
 
 def _read_number(f: Field, raw: object) -> tuple[float, bool]:
-    """Return (number, written with a percent sign)."""
+    """Return (number, written with a percent sign).
+
+    A percent sign is read only for ``PERCENT_KINDS``; under any other field
+    the value is refused, saying to write it without one.
+    """
     _reject_non_scalars(f, raw)
     if isinstance(raw, int | float | np.integer | np.floating):
         return float(raw), False
@@ -278,15 +284,20 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
             return (0.0 if match.group(1) else float(match.group(2))), False
 
     percent = text.endswith(PERCENT_SIGN)
+    read_percent = percent and f.kind in PERCENT_KINDS
     try:
-        money = f.kind is Kind.MONEY
-        return number_text(text.removesuffix(PERCENT_SIGN), money), percent
+        number = number_text(text.removesuffix(PERCENT_SIGN), f.kind is Kind.MONEY)
     except DecimalCommaError as err:
-        raise _Invalid(f.problem(raw, err.note(percent))) from None
+        raise _Invalid(f.problem(raw, err.note(read_percent))) from None
     except ThousandsPointError as err:
         raise _Invalid(f.problem(raw, err.note())) from None
     except ValueError:
         raise _Invalid(f.problem(raw)) from None
+
+    if percent and not read_percent:
+        spelling = str(raw).strip().removesuffix(PERCENT_SIGN).strip()
+        raise _Invalid(f.problem(raw, percent_sign_note(f.label, spelling)))
+    return number, percent
 
 
 # The two rules below are written with operators that mean the same on a float

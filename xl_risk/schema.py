@@ -39,12 +39,15 @@ free text (``description``)
 Number text, for every numeric kind
 -----------------------------------
 Number text is ASCII digits with an optional sign, one decimal point and an
-exponent (``"-20300.5"``, ``"2.03e4"``), and may end in one percent sign.
-Spaces anywhere and one currency sign ($, €, £) at the start or the end are
-dropped. Anything else Python's float() would take (``"1_000"``, digits of
-other scripts, ``"infinity"``) or a second percent sign is refused. A comma
-is read as a thousands separator only between groups of exactly three
-digits (``"20,300"``, ``"1,234,567.89"``); any other comma (``"20300,00"``,
+exponent (``"-20300.5"``, ``"2.03e4"``). Only a rate or a percent may end in
+one percent sign: on any other field (``"20300%"`` principal, ``"3%"``
+derogatory records) it means nothing, so it is refused, saying what to write
+(``20300``), rather than dropped in silence. Spaces anywhere and one
+currency sign ($, €, £) at the start or the end are dropped. Anything else
+Python's float() would take (``"1_000"``, digits of other scripts,
+``"infinity"``) or a second percent sign is refused. A comma is read as a
+thousands separator only between groups of exactly three digits
+(``"20,300"``, ``"1,234,567.89"``); any other comma (``"20300,00"``,
 ``"1.234,56"``, ``"12,5"``) is refused with a message that says how to write
 the number, rather than read 100 times too large. Points between groups of
 three digits (``"1.234.567"``) are refused the same way.
@@ -104,6 +107,7 @@ class Kind(StrEnum):
     ID = "id"
 
 
+PERCENT_KINDS = frozenset({Kind.RATE, Kind.PERCENT})  # the kinds a % sign is read on
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.FREE_TEXT, Kind.ID})
 
 
@@ -262,7 +266,7 @@ def show_number(number: float, digits: int, shift: int = 0) -> str:
 
 def _range_words(f: Field) -> str:
     scale = 100.0 if f.kind is Kind.RATE else 1.0
-    suffix = "%" if f.kind in (Kind.RATE, Kind.PERCENT) else ""
+    suffix = PERCENT_SIGN if f.kind in PERCENT_KINDS else ""
 
     def show(v: float) -> str:
         return f"{v * scale:,.15g}{suffix}"
@@ -301,6 +305,14 @@ def decimal_comma_note(spelling: str | None) -> str:
         "(1,234.5)"
     )
     return f"a decimal comma is not read: write {how}"
+
+
+def percent_sign_note(label: str, spelling: str) -> str:
+    """Words for number text ending in % under a field that is no rate or percent.
+
+    ``spelling`` is the text without its percent sign ("20300%" -> "20300").
+    """
+    return f"a percent sign is not allowed for {label}: write {spelling}"
 
 
 def thousands_point_note(whole: str, cents: str | None, rounded: bool) -> str:
