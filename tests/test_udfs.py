@@ -723,6 +723,11 @@ def test_new_row_functions_wrong_number_of_cells_say_expected_and_got(
      "pdo: expected a number of points from 10 to 200, got the Excel error #N/A"),
     ("CREDIT_SCORE", {"reference_score": "high"},
      "reference_score: expected a number from 0 to 2,000, got 'high'"),
+    ("CREDIT_SCORE", {"reference_score": "600%"},
+     "reference_score: expected a number from 0 to 2,000, got '600%'; a percent "
+     "sign is not allowed for reference_score: write 600"),
+    ("RISK_REASONS", {"n": "2%"}, "n: expected a whole number from 1 to 4, got "
+     "'2%'; a percent sign is not allowed for n: write 2"),
     ("CREDIT_SCORE", {"reference_odds": -1.0},
      "reference_odds: expected good:bad odds from 1 to 1,000 (50 means 50:1), "
      "got -1.0"),
@@ -815,6 +820,7 @@ def test_capital_functions_equal_engine(pd_, lgd, ead, scaling):
 @pytest.mark.parametrize(("pd_", "lgd", "scaling"), [
     pytest.param([[0.01]], [[0.45]], [[1.06]], id="one-cell ranges"),
     pytest.param("1%", "45%", "1.06", id="text"),
+    pytest.param("1%", "45%", "106%", id="percent text"),
     pytest.param(1, 0.45, 1.06, id="ints"),
     pytest.param(0.01, 0.45, "", id="blank scaling"),
 ])  # fmt: skip
@@ -872,6 +878,9 @@ CAPITAL_MALFORMED = [
     ((0.01, 0.45, None, 0.0),
      "term_months: expected a number of months > 0 such as 36 or 60, got 0.0"),
     ((0.01, 0.45, None, "36 months"), "term_months: expected a number of months"),
+    ((0.01, 0.45, None, "36%"),
+     "term_months: expected a number of months > 0 such as 36 or 60, got '36%'; "
+     "a percent sign is not allowed for term_months: write 36"),
 ]  # fmt: skip
 
 
@@ -895,6 +904,8 @@ def test_capital_functions_bad_argument_one_line_naming_it(
     (-5.0, "ead: expected an amount of money >= 0, got -5.0"),
     (None, "ead: expected an amount of money >= 0, got blank"),
     ("lots", "ead: expected an amount of money >= 0, got 'lots'"),
+    ("20300%", "ead: expected an amount of money >= 0, got '20300%'; a percent "
+     "sign is not allowed for ead: write 20300"),
 ])  # fmt: skip
 def test_irb_rwa_bad_ead_names_it(ead, message):
     assert udfs.IRB_RWA(0.01, 0.45, ead) == message

@@ -53,6 +53,7 @@ from xl_risk.schema import (
     INPUT_NAMES,
     PERCENT_SIGN,
     describe,
+    percent_sign_note,
 )
 from xl_risk.scorecard import (
     DEFAULT_PDO,
@@ -396,6 +397,9 @@ class Argument:
         given", for the function to decide.
     note : str
         Words that follow the range in the message, e.g. an example.
+    percent : bool
+        Text may end in a percent sign (``"1%"`` is 0.01): for fractions and
+        factors only (a scaling of ``"106%"`` is 1.06).
     """
 
     name: str
@@ -407,6 +411,7 @@ class Argument:
     required: bool = True
     default: float | None = None
     note: str = ""
+    percent: bool = False
 
     def expectation(self) -> str:
         """The accepted values in words: "a fraction from 0 to 1"."""
@@ -443,12 +448,13 @@ def _show(number: float) -> str:
 ARGUMENTS = {
     a.name: a
     for a in (
-        Argument("pd", "a fraction", 0.0, 1.0),
-        Argument("lgd", "a fraction", 0.0, 1.0),
+        Argument("pd", "a fraction", 0.0, 1.0, percent=True),
+        Argument("lgd", "a fraction", 0.0, 1.0, percent=True),
         Argument("ead", "an amount of money", 0.0),
         Argument(
             "scaling", "a factor", *SCALING_RANGE, required=False,
             default=1.0, note=f"(1, or {BASEL_II_SCALING} under Basel II)",
+            percent=True,
         ),
         Argument(
             "term_months", "a number of months", 0.0, above=True, required=False,
@@ -479,7 +485,9 @@ def scalar(value: object, name: str) -> float | None:
 
     A one-cell range counts as its cell. A number passes as it is (a cell
     formatted as a percentage sends its fraction); text is read as a number,
-    ``"1%"`` as 0.01. Blank or left out gives the declared default.
+    and where the declaration allows a percent sign ``"1%"`` as 0.01: on any
+    other argument (an EAD, a term, a count) it is refused, as on a field that
+    is no rate or percent. Blank or left out gives the declared default.
 
     Raises
     ------
@@ -496,11 +504,16 @@ def scalar(value: object, name: str) -> float | None:
             raise ArgumentError(argument.problem(raw))
         return argument.default
 
+    percent = isinstance(raw, str) and raw.strip().endswith(PERCENT_SIGN)
     try:
         number = _number(raw)
     except DecimalCommaError as err:
-        percent = str(raw).strip().endswith(PERCENT_SIGN)
-        raise ArgumentError(argument.problem(raw, err.note(percent))) from None
+        note = err.note(percent and argument.percent)
+        raise ArgumentError(argument.problem(raw, note)) from None
+    if number is not None and percent and not argument.percent:
+        spelling = raw.strip().removesuffix(PERCENT_SIGN).strip()
+        note = percent_sign_note(argument.name, spelling)
+        raise ArgumentError(argument.problem(raw, note))
     if number is None or not math.isfinite(number) or not argument.accepts(number):
         raise ArgumentError(argument.problem(raw))
     return number
