@@ -5,6 +5,7 @@ import logging
 import re
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -398,3 +399,35 @@ def test_read_raw_repeated_header_naming_no_field_keeps_pandas_name(tmp_path):
     path.write_text("grade,notes,notes\nA,x,y\n", encoding="utf-8")
 
     assert list(read_raw(path).columns) == ["grade", "notes", "notes.1"]
+
+
+def test_read_history_xlsx_error_cells_are_refused_not_read_as_blank(loans, tmp_path):
+    path = write(loans, tmp_path / "history.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    for row, header, error in [
+        (3, "annual_inc", "#N/A"),
+        (5, "annual_inc", "#DIV/0!"),
+        (4, "emp_title", "#VALUE!"),
+    ]:
+        cell = sheet.cell(row=row, column=headers.index(header) + 1)
+        cell.value, cell.data_type = error, "e"
+    book.save(path)
+
+    with pytest.raises(DataError, match=r"^cannot train on history\.xlsx") as err:
+        read_history(path)
+
+    problems = str(err.value).splitlines()[1:]
+    assert problems[0].startswith("  - annual income: 2 rows not a number")
+    assert problems[0].endswith("e.g. the Excel error #N/A, the Excel error #DIV/0!")
+    assert problems[1] == "  - job title: 1 rows not text, e.g. the Excel error #VALUE!"
+    assert len(problems) == 2
+
+
+def test_read_raw_xlsx_without_error_cells_reads_as_pandas_does(loans, tmp_path):
+    path = write(loans, tmp_path / "history.xlsx")
+
+    as_is = pd.read_excel(path, keep_default_na=False, na_values=[""])
+
+    pd.testing.assert_frame_equal(read_raw(path), as_is)

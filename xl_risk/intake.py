@@ -7,8 +7,9 @@ text is read as UTF-8, with or without a byte-order mark; a file that is
 not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
 Western-European Windows), logged at INFO. The separator (comma, semicolon,
 tab or bar) is detected on the header line. Of a workbook only the first
-sheet is read. A truncated or corrupt file fails with one line naming the
-file and what is wrong with it.
+sheet is read; an error cell (#N/A, #VALUE!) keeps its text, which the
+schema refuses as it refuses the same text in a CSV. A truncated or corrupt
+file fails with one line naming the file and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 from xl_risk.parsing import DataError, Table, numbers_if_plain, read_table
@@ -45,6 +47,7 @@ FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
 SEPARATORS = ",;\t|"
 DEFAULT_SEPARATOR = ","
 UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
+ERROR_CELL = "e"  # openpyxl's data type of a cell holding #N/A, #VALUE!, ...
 RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
 
 log = logging.getLogger(__name__)
@@ -126,12 +129,9 @@ def _read_excel(path: Path) -> pd.DataFrame:
     names the sheet read and lists the others.
     """
     with pd.ExcelFile(path, engine="openpyxl") as book:
-        # TODO: pandas reads an error cell (#N/A, #VALUE!) as NaN, so here it is
-        # blank, where a cell or a CSV's "#N/A" text is refused; reading the
-        # sheet's error cells with openpyxl and putting their text back would
-        # make a workbook read as the cells do.
         frame = pd.read_excel(book, keep_default_na=False, na_values=[""])
         sheets = book.sheet_names
+    _restore_error_cells(path, frame)
     if len(sheets) > 1 and not any(resolve(h) for h in frame.columns):
         others = ", ".join(repr(s) for s in sheets[1:])
         are = "sheet is" if len(sheets) == 2 else "sheets are"
@@ -141,6 +141,30 @@ def _read_excel(path: Path) -> pd.DataFrame:
             f"workbook's other {are} {others}: move the sheet with the loans first"
         )
     return frame
+
+
+def _restore_error_cells(path: Path, frame: pd.DataFrame) -> None:
+    """Put the text of the first sheet's error cells (#N/A, #VALUE!) back.
+
+    pandas reads an error cell as blank; its text goes back in its place, so
+    that the schema refuses it as it refuses the same error in a cell or a
+    CSV, instead of scoring it as a missing value.
+    """
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        errors = [
+            (cell.row - 2, cell.column - 1, str(cell.value))  # row 1: headers
+            for row in book.worksheets[0].iter_rows(min_row=2)
+            for cell in row
+            if cell.data_type == ERROR_CELL and cell.value is not None
+        ]
+    finally:
+        book.close()
+    errors = [e for e in errors if e[0] < len(frame) and e[1] < frame.shape[1]]
+    for column in {frame.columns[at] for _, at, _ in errors}:
+        frame[column] = frame[column].astype(object)
+    for row, at, text in errors:
+        frame.iat[row, at] = text
 
 
 def _row_one(headers) -> str:
