@@ -52,6 +52,7 @@ ROW_FUNCTIONS = {
 NEW_ROW_FUNCTIONS = ["RISK_REASONS", "CREDIT_SCORE"]
 NA_CODE = -2146826246
 VALUE_CODE = -2146826273
+SPILL_CODE = -2146826243
 
 
 @pytest.fixture
@@ -493,6 +494,7 @@ MALFORMED = [
     ("interest_rate", "#CALC!", "got the Excel error #CALC!"),
     ("job_title", "#N/A", "job title: expected text, got the Excel error #N/A"),
     ("job_title", NA_CODE, "job title: expected text, got the Excel error #N/A"),
+    ("job_title", SPILL_CODE, "job title: expected text, got the Excel error #SPILL!"),
     ("job_title", "#SPILL!", "got the Excel error #SPILL!"),
     ("job_title", "#GETTING_DATA", "got the Excel error #GETTING_DATA"),
     ("job_title", True, "job title: expected text, got TRUE/FALSE (True)"),

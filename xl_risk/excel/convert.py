@@ -65,8 +65,11 @@ from xl_risk.scorecard import (
 )
 from xl_risk.scoring import Scores, absent_inputs, absent_names, unknown_headers
 
-# The COM codes (HRESULTs) of Excel's error cells, as xlwings reads them.
+# The COM codes (HRESULTs) of Excel's error cells, as xlwings reads them: the
+# error's XlCVError number (xlErrNA 2042, ...) minus 2146828288. Of the newer
+# errors only #SPILL! has a documented number (xlErrSpill 2045).
 COM_ERRORS = {
+    -2146826243: "#SPILL!",
     -2146826281: "#DIV/0!",
     -2146826246: "#N/A",
     -2146826259: "#NAME?",
