@@ -560,3 +560,42 @@ def test_cli_file_with_two_columns_for_one_field_exits_1_naming_them(
     assert result.stderr == (
         "error: grade: expected one column, got 2 ('grade' and 'rating'); keep one\n"
     )
+
+
+def command_on(command: str, path, tmp_path) -> list:
+    """The arguments that make ``command`` read ``path`` as its data file."""
+    return {
+        "score": ["score", path, "-o", tmp_path / "s.csv"],
+        "validate": ["validate", path],
+        "monitor": ["monitor", path],
+        "monitor --reference": ["monitor", tmp_path / "good.csv", "--reference", path],
+        "capital": ["capital", path],
+        "retrain": ["retrain", "--data", path, "--no-report"],
+    }[command]
+
+
+FILE_COMMANDS = ["score", "validate", "monitor", "monitor --reference", "capital",
+                 "retrain"]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", FILE_COMMANDS)
+def test_cli_row_longer_than_the_header_exits_1_naming_its_line(
+    trained_models_dir, tmp_path, command
+):
+    path = tmp_path / "ragged.csv"
+    sample_applications().to_csv(path, index=False)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].rstrip("\n") + ",Smith\n"  # an unquoted comma in line 4
+    path.write_text("".join(lines), encoding="utf-8")
+    sample_applications().to_csv(tmp_path / "good.csv", index=False)
+    models_dir = tmp_path / "models" if command == "retrain" else trained_models_dir
+    fields = lines[0].count(",") + 1
+
+    result = run(*command_on(command, path, tmp_path), "--models", models_dir)
+
+    assert_one_line_failure(
+        result,
+        EXIT_DATA,
+        f"error: ragged.csv: line 4 has {fields + 1} fields, the header has {fields}",
+    )
+    assert not (tmp_path / "s.csv").exists()
