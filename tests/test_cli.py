@@ -579,6 +579,23 @@ FILE_COMMANDS = ["score", "validate", "monitor", "monitor --reference", "capital
 
 
 @pytest.mark.parametrize("command", FILE_COMMANDS)
+@pytest.mark.parametrize("content", ["", " \n\n"], ids=["0-byte", "blank"])
+def test_cli_empty_file_exits_1_saying_it_is_empty(
+    trained_models_dir, tmp_path, command, content
+):
+    path = tmp_path / "empty.csv"
+    path.write_text(content, encoding="utf-8")
+    sample_applications().to_csv(tmp_path / "good.csv", index=False)
+    models_dir = tmp_path / "models" if command == "retrain" else trained_models_dir
+
+    result = run(*command_on(command, path, tmp_path), "--models", models_dir)
+
+    assert_one_line_failure(result, EXIT_DATA)
+    assert result.stderr.strip().endswith("error: empty.csv: the file is empty")
+    assert "No columns to parse" not in result.output
+
+
+@pytest.mark.parametrize("command", FILE_COMMANDS)
 def test_cli_row_longer_than_the_header_exits_1_naming_its_line(
     trained_models_dir, tmp_path, command
 ):

@@ -279,6 +279,35 @@ def test_read_raw_csv_separator_closing_every_line_adds_no_column(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("loans.csv", b""),
+        ("loans.csv", b"  \r\n\n\t\n"),
+        ("loans.csv", b"\xef\xbb\xbf\n"),  # a byte-order mark alone
+        ("loans.csv.gz", gzip.compress(b" \n\n")),
+        ("loans.csv.gz", b""),
+        ("loans.xlsx", b""),
+        ("loans.parquet", b""),
+    ],
+    ids=["csv", "csv-blank", "csv-bom", "gz-blank", "gz", "xlsx", "parquet"],
+)
+def test_read_raw_empty_file_says_it_is_empty(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    with pytest.raises(DataError, match=rf"^{re.escape(name)}: the file is empty$"):
+        read_raw(path)
+
+
+def test_read_raw_header_without_rows_says_no_rows(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("id,grade,term\n", encoding="utf-8")
+
+    with pytest.raises(DataError, match=r"^loans\.csv: no rows$"):
+        read_raw(path)
+
+
+@pytest.mark.parametrize(
     ("dropped", "message"),
     [
         (["grade"], r"missing column: grade \(grade or rating\)"),

@@ -8,8 +8,9 @@ not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
 Western-European Windows), logged at INFO. The separator (comma, semicolon,
 tab or bar) is detected on the header line; a row with more fields than the
 header is refused, naming its line, and a row with fewer has its last values
-missing. Of a workbook only the first sheet is read. A truncated or corrupt
-file fails with one line naming the file and what is wrong with it.
+missing. Of a workbook only the first sheet is read. An empty file (or a CSV
+of white space only), a truncated or a corrupt one fails with one line naming
+the file and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 ACCEPTED = "a .csv, .csv.gz, .parquet or .xlsx file"
 GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip file
 TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
+UTF8_BOM = b"\xef\xbb\xbf"
+BLOCK_SIZE = 1 << 20
 FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
 SEPARATORS = ",;\t|"
 DEFAULT_SEPARATOR = ","
@@ -107,6 +110,18 @@ def _text(path: Path, packed: bool, encoding: str):
     return opener(path, "rt", encoding=encoding, newline="")
 
 
+def _is_blank(path: Path, packed: bool) -> bool:
+    """True when the file holds nothing but white space, a byte-order mark at
+    most, or nothing at all."""
+    opener = gzip.open if packed else open
+    with opener(path, "rb") as handle:
+        start = handle.read(len(UTF8_BOM))
+        blocks = iter(lambda: handle.read(BLOCK_SIZE), b"")
+        return not start.removeprefix(UTF8_BOM).strip() and not any(
+            block.strip() for block in blocks
+        )
+
+
 def _longer_row(
     path: Path, packed: bool, separator: str, encoding: str
 ) -> tuple[int, int, int] | None:
@@ -136,9 +151,9 @@ def _longer_row(
 def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     """A CSV file, plain or (``packed``) gzip-compressed.
 
-    Raises DataError when a row has more fields than the header: pandas would
-    take the first column for an index and shift every value, or drop the
-    fields past the header.
+    Raises DataError when the file is white space only, and when a row has
+    more fields than the header: pandas would take the first column for an
+    index and shift every value, or drop the fields past the header.
     """
     header = _header_line(path, packed)
     separator = _separator(header)
@@ -158,6 +173,10 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
         log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
         encoding = FALLBACK_ENCODING
         frame = _read_csv_strictly(path, encoding, options)
+    except pd.errors.EmptyDataError:
+        if _is_blank(path, packed):
+            raise DataError(f"{path.name}: the file is empty") from None
+        raise
 
     if frame is None:  # pandas met a row longer than the header
         longer = _longer_row(path, packed, separator, encoding)
@@ -237,9 +256,10 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        A file that is absent, of another format, truncated or corrupt, in
-        neither UTF-8 nor Windows-1252, with a CSV row longer than its
-        header, or without rows; one line naming it.
+        A file that is absent, of another format, empty (or, a CSV, white
+        space only), truncated or corrupt, in neither UTF-8 nor Windows-1252,
+        with a CSV row longer than its header, or without rows; one line
+        naming it.
     """
     path = Path(path)
     if not path.is_file():
@@ -250,6 +270,8 @@ def read_raw(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path.name}: has no suffix; expected {ACCEPTED}")
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
         raise DataError(f"{path.name}: expected {ACCEPTED}, got '{suffix}'")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path.name}: the file is empty")
     packed = suffix.endswith(".gz") or _is_gzip(path)
     if packed and suffix not in CSV_SUFFIXES:
         raise DataError(
@@ -311,7 +333,7 @@ def fingerprint(path: str | Path) -> str:
     """SHA-256 of a file's bytes, to tie a bundle to the data it learnt from."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
             digest.update(block)
     return digest.hexdigest()
 
