@@ -616,3 +616,53 @@ def test_cli_row_longer_than_the_header_exits_1_naming_its_line(
         f"error: ragged.csv: line 4 has {fields + 1} fields, the header has {fields}",
     )
     assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize("spelling", ["same", "relative", "dotted", "hard link"])
+def test_cli_score_output_that_is_the_input_is_refused_before_any_work(
+    trained_models_dir, tmp_path, monkeypatch, spelling
+):
+    path = tmp_path / "applications.csv"
+    sample_applications().to_csv(path, index=False)
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    out = {
+        "same": path,
+        "relative": "applications.csv",
+        "dotted": tmp_path / "sub" / ".." / "applications.csv",
+        "hard link": tmp_path / "link.csv",
+    }[spelling]
+    (tmp_path / "sub").mkdir()
+    if spelling == "hard link":
+        (tmp_path / "link.csv").hardlink_to(path)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert_one_line_failure(
+        result,
+        EXIT_DATA,
+        f"error: --out: cannot write '{out}': it is the input file "
+        "applications.csv, which would be overwritten; name another file",
+    )
+    assert result.stdout == ""
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("option", "name"),
+    [("--report", "history.xlsx"), ("--refresh-workbook", "history.xlsm")],
+)
+def test_cli_retrain_output_that_is_the_training_file_is_refused_before_training(
+    tmp_path, option, name
+):
+    path = tmp_path / name
+    path.write_bytes(b"not read")
+    models_dir = tmp_path / "models"
+
+    result = run("retrain", "--data", path, option, path, "--models", models_dir)
+
+    assert_one_line_failure(
+        result, EXIT_DATA, f"error: {option}: cannot write '{path}': it is the input"
+    )
+    assert path.read_bytes() == b"not read"
+    assert bundles.current_version(models_dir) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +78,34 @@ def _check_suffix(path: Path | None, suffixes: tuple[str, ...], option: str) -> 
             f"{option}: expected a {' or '.join(suffixes)} name, got '{path.name}'",
             EXIT_DATA,
         )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """True when two paths name one file: the same resolved path, or (a hard
+    link, a case-insensitive disk) the same file on disk."""
+    if one.resolve() == other.resolve():
+        return True
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # either does not exist yet
+        return False
+
+
+def _check_not_input(path: Path | None, option: str, *inputs: Path | None) -> None:
+    """Exit with one line when an output file is one of the command's input
+    files: writing it would overwrite the data it was made from.
+
+    Checked before any work, as a misspelt suffix is.
+    """
+    if path is None:
+        return
+    for given in inputs:
+        if given is not None and _same_file(path, given):
+            _fail(
+                f"{option}: cannot write '{path}': it is the input file "
+                f"{given.name}, which would be overwritten; name another file",
+                EXIT_DATA,
+            )
 
 
 def _write_output(path: Path, write: Callable[[Path], object], option: str) -> None:
@@ -183,6 +212,8 @@ def retrain(
         workbook = Path(refresh_workbook or default_workbook_path())
     _check_suffix(report, REPORT_SUFFIXES, "--report")
     _check_suffix(workbook, MACRO_SUFFIXES, "--refresh-workbook")
+    _check_not_input(report, "--report", data)
+    _check_not_input(workbook, "--refresh-workbook", data)
 
     phases = RETRAIN_PHASES + (workbook is not None)
     bar = tqdm(total=phases, desc="retrain", unit="phase", file=sys.stderr)
@@ -247,6 +278,7 @@ def score(
     from xl_risk.scoring import OUTPUTS, score_frame
 
     _check_suffix(out, TABLE_SUFFIXES, "--out")
+    _check_not_input(out, "--out", file)
     bundle, (data,) = _load_or_fail(models_dir, file)
     try:
         table = read_table(data, INPUT_FIELDS)
