@@ -10,7 +10,14 @@ from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
-from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, capital, main, scorecard_command
+from xl_risk.cli import (
+    EXIT_BUNDLE,
+    EXIT_DATA,
+    ROWS_NAMED,
+    capital,
+    main,
+    scorecard_command,
+)
 from xl_risk.demo import make_portfolio
 from xl_risk.excel.convert import ARGUMENTS
 from xl_risk.reasons import reasons
@@ -666,3 +673,63 @@ def test_cli_retrain_output_that_is_the_training_file_is_refused_before_training
     )
     assert path.read_bytes() == b"not read"
     assert bundles.current_version(models_dir) is None
+
+
+ROW_COMMANDS = ["score", "capital", "monitor"]
+
+
+def row_command(command: str, path, tmp_path) -> list:
+    """The arguments of each command that scores the rows of ``path``."""
+    out = ["-o", tmp_path / "scores.csv"] if command == "score" else []
+    return [command, path, *out]
+
+
+def applications_with_bad_grades(tmp_path, rows: int, bad: int):
+    """``rows`` sample applications, ids A0, A1, ..., the first ``bad`` graded Z."""
+    given = pd.concat([sample_applications()] * 2, ignore_index=True).head(rows)
+    given["id"] = [f"A{i}" for i in range(rows)]
+    given.loc[: bad - 1, "grade"] = "Z"
+    path = tmp_path / "applications.csv"
+    given.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("command", ROW_COMMANDS)
+def test_cli_rows_that_cannot_be_scored_are_named_with_line_id_and_reason(
+    trained_models_dir, tmp_path, command
+):
+    path = applications_with_bad_grades(tmp_path, rows=30, bad=25)
+
+    result = run(*row_command(command, path, tmp_path),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    opening = next(i for i, line in enumerate(lines) if line.startswith("warning:"))
+    assert lines[opening].startswith("warning: 25 of 30 rows not scored")
+    named = lines[opening + 1 : opening + 1 + ROWS_NAMED]
+    for row, line in enumerate(named):
+        assert line.startswith(f"  line {row + 2} (id A{row}): grade: expected one of")
+    more = "  ... and 5 more" + (" (see 'scores.csv')" if command == "score" else "")
+    assert lines[opening + 1 + ROWS_NAMED] == more
+
+
+@pytest.mark.parametrize("command", ["capital", "monitor"])
+def test_cli_no_row_can_be_scored_exits_1_naming_the_rows(
+    trained_models_dir, tmp_path, command
+):
+    path = applications_with_bad_grades(tmp_path, rows=3, bad=3)
+
+    result = run(*row_command(command, path, tmp_path),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert_one_line_failure(
+        result, EXIT_DATA, "error: no row of applications.csv could be scored (3 rows)"
+    )
+    lines = result.stderr.splitlines()
+    opening = next(i for i, line in enumerate(lines) if line.startswith("error:"))
+    assert [line.split(": grade: ")[0] for line in lines[opening + 1 :]] == [
+        "  line 2 (id A0)",
+        "  line 3 (id A1)",
+        "  line 4 (id A2)",
+    ]
