@@ -714,7 +714,7 @@ def test_cli_rows_that_cannot_be_scored_are_named_with_line_id_and_reason(
     assert lines[opening + 1 + ROWS_NAMED] == more
 
 
-@pytest.mark.parametrize("command", ["capital", "monitor"])
+@pytest.mark.parametrize("command", ROW_COMMANDS)
 def test_cli_no_row_can_be_scored_exits_1_naming_the_rows(
     trained_models_dir, tmp_path, command
 ):
@@ -733,3 +733,20 @@ def test_cli_no_row_can_be_scored_exits_1_naming_the_rows(
         "  line 3 (id A1)",
         "  line 4 (id A2)",
     ]
+
+
+def test_cli_score_no_row_can_be_scored_still_writes_each_rows_problem(
+    trained_models_dir, tmp_path
+):
+    path = applications_with_bad_grades(tmp_path, rows=3, bad=3)
+    out = tmp_path / "scores.csv"
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert "each row's reason is in 'scores.csv'" in result.stderr
+    scored = pd.read_csv(out)
+    assert scored["id"].tolist() == ["A0", "A1", "A2"]
+    assert scored[list(OUTPUTS)].isna().all().all()
+    assert scored["problem"].str.startswith("grade: expected one of A").all()
+    assert "scored 0 of 3 rows" in result.stdout

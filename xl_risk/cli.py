@@ -87,12 +87,16 @@ def _row_lines(problems: Mapping[int, str], data, more: str = "") -> list[str]:
     return lines
 
 
-def _fail_unscored(file: Path, problems: Mapping[int, str], data) -> None:
-    """Exit 1 when no row of ``file`` could be scored, naming the rows."""
+def _fail_unscored(
+    file: Path, problems: Mapping[int, str], data, out: Path | None = None
+) -> None:
+    """Exit 1 when no row of ``file`` could be scored, naming the rows; ``out``
+    is the file that holds every row's reason, when one was written."""
+    written = f"; each row's reason is in '{out.name}'" if out else ""
     _fail(
-        f"no row of {file.name} could be scored ({len(problems):,} rows)",
+        f"no row of {file.name} could be scored ({len(problems):,} rows){written}",
         EXIT_DATA,
-        _row_lines(problems, data),
+        _row_lines(problems, data, f" (see '{out.name}')" if out else ""),
     )
 
 
@@ -335,6 +339,8 @@ def score(
     click.echo(f"scored {len(scored) - len(problems):,} of {len(scored):,} rows "
                f"with bundle {bundle.version} -> {out}")  # fmt: skip
     more = f" (see '{out.name}')"
+    if len(problems) == len(scored):
+        _fail_unscored(file, problems, data, out)
     if problems:
         _warn(
             f"{len(problems):,} of {len(scored):,} rows not scored; each has its "
