@@ -1,5 +1,6 @@
 """The xl-risk command line: exit codes, messages and scored files."""
 
+import json
 import shutil
 
 import numpy as np
@@ -12,6 +13,7 @@ from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
 from xl_risk.cli import (
     EXIT_BUNDLE,
+    EXIT_BUSY,
     EXIT_DATA,
     ROWS_NAMED,
     capital,
@@ -750,3 +752,36 @@ def test_cli_score_no_row_can_be_scored_still_writes_each_rows_problem(
     assert scored[list(OUTPUTS)].isna().all().all()
     assert scored["problem"].str.startswith("grade: expected one of A").all()
     assert "scored 0 of 3 rows" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("since", "shown"),
+    [
+        ("2026-12-04T10:05:35+00:00", "2026-12-04 10:05:35 UTC"),
+        ("2026-12-04T11:05:35+01:00", "2026-12-04 10:05:35 UTC"),
+        ("2026-12-04T10:05:35", "2026-12-04 10:05:35 UTC"),
+        ("yesterday", "yesterday"),
+    ],
+)
+def test_cli_retrain_while_another_runs_exits_4_showing_its_start_once(
+    tmp_path, since, shown
+):
+    from filelock import FileLock
+
+    from retrain.pipeline import HOLDER_FILE, LOCK_FILE
+
+    models_dir = tmp_path / "models"
+    models_dir.mkdir()
+    holder = {"task": "retrain", "user": "ana", "host": "pc-7", "pid": 4242,
+              "since": since}  # fmt: skip
+    (models_dir / HOLDER_FILE).write_text(json.dumps(holder), encoding="utf-8")
+
+    with FileLock(models_dir / LOCK_FILE):
+        result = run("retrain", "--no-report", "--models", models_dir)
+
+    assert_one_line_failure(result, EXIT_BUSY)
+    assert result.stderr.strip().endswith(
+        "error: a retrain is already running: started by ana on pc-7 "
+        f"(process 4242) at {shown}"
+    )
+    assert bundles.current_version(models_dir) is None
