@@ -360,9 +360,13 @@ def info(models_dir: Path | None) -> None:
     )
     click.echo(f"data: {m['data']['source']}")
     w = m.get("window", {})
+    issued = (
+        f"loans issued {w['first_issue']} to {w.get('last_issue', '?')}"
+        if "first_issue" in w
+        else "loans without issue dates"
+    )
     click.echo(
-        f"loans issued {w.get('first_issue', '?')} to {w.get('last_issue', '?')}: "
-        f"{w.get('rows_train', 0):,} train, {w.get('rows_test', 0):,} random "
+        f"{issued}: {w.get('rows_train', 0):,} train, {w.get('rows_test', 0):,} random "
         f"test, {w.get('rows_oot', 0):,} out-of-time from {w.get('oot_from')}"
     )
     best = m["tuning"]["pd"]["best"]
