@@ -48,6 +48,7 @@ REPORT_NAME = "RiskReport.xlsx"
 MODEL_CARD = "MODEL_CARD.md"
 WORKBOOK_NAME = "RiskScoring.xlsm"
 HOLDER_FILE = ".retrain.holder"
+HOLDER_TIME = "%Y-%m-%d %H:%M:%S UTC"  # the holder's start, as messages show it
 DEMO_SOURCE = f"embedded demo portfolio (seed {DEMO_SEED}, {DEMO_LOANS:,} loans)"
 Progress = Callable[[str], None]
 
@@ -79,15 +80,31 @@ def _holder(task: str) -> dict:
     }
 
 
+def _started_at(since: object) -> str:
+    """A holder's start time once, in UTC: ``2026-12-04 10:05:35 UTC``.
+
+    ``since`` is the ISO 8601 text :func:`_holder` writes (with its offset);
+    a time without an offset is taken as UTC, and text that is no time is
+    shown as it is.
+    """
+    try:
+        moment = datetime.fromisoformat(str(since))
+    except ValueError:
+        return str(since)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(HOLDER_TIME)
+
+
 def _busy_message(models_dir: Path) -> str:
     try:
         who = json.loads((models_dir / HOLDER_FILE).read_text(encoding="utf-8"))
         return (
             f"a {who.get('task', 'retrain')} is already running: started by "
             f"{who['user']} on {who['host']} (process {who['pid']}) at "
-            f"{who['since']} UTC"
+            f"{_started_at(who['since'])}"
         )
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return "a retrain is already running (holder unknown)"
 
 

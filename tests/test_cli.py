@@ -1,5 +1,6 @@
 """The xl-risk command line: exit codes, messages and scored files."""
 
+import json
 import shutil
 
 import numpy as np
@@ -10,7 +11,15 @@ from click.testing import CliRunner
 
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
-from xl_risk.cli import EXIT_BUNDLE, EXIT_DATA, capital, main, scorecard_command
+from xl_risk.cli import (
+    EXIT_BUNDLE,
+    EXIT_BUSY,
+    EXIT_DATA,
+    ROWS_NAMED,
+    capital,
+    main,
+    scorecard_command,
+)
 from xl_risk.demo import make_portfolio
 from xl_risk.excel.convert import ARGUMENTS
 from xl_risk.reasons import reasons
@@ -560,3 +569,219 @@ def test_cli_file_with_two_columns_for_one_field_exits_1_naming_them(
     assert result.stderr == (
         "error: grade: expected one column, got 2 ('grade' and 'rating'); keep one\n"
     )
+
+
+def command_on(command: str, path, tmp_path) -> list:
+    """The arguments that make ``command`` read ``path`` as its data file."""
+    return {
+        "score": ["score", path, "-o", tmp_path / "s.csv"],
+        "validate": ["validate", path],
+        "monitor": ["monitor", path],
+        "monitor --reference": ["monitor", tmp_path / "good.csv", "--reference", path],
+        "capital": ["capital", path],
+        "retrain": ["retrain", "--data", path, "--no-report"],
+    }[command]
+
+
+FILE_COMMANDS = ["score", "validate", "monitor", "monitor --reference", "capital",
+                 "retrain"]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", FILE_COMMANDS)
+@pytest.mark.parametrize("content", ["", " \n\n"], ids=["0-byte", "blank"])
+def test_cli_empty_file_exits_1_saying_it_is_empty(
+    trained_models_dir, tmp_path, command, content
+):
+    path = tmp_path / "empty.csv"
+    path.write_text(content, encoding="utf-8")
+    sample_applications().to_csv(tmp_path / "good.csv", index=False)
+    models_dir = tmp_path / "models" if command == "retrain" else trained_models_dir
+
+    result = run(*command_on(command, path, tmp_path), "--models", models_dir)
+
+    assert_one_line_failure(result, EXIT_DATA)
+    assert result.stderr.strip().endswith("error: empty.csv: the file is empty")
+    assert "No columns to parse" not in result.output
+
+
+@pytest.mark.parametrize("command", FILE_COMMANDS)
+def test_cli_row_longer_than_the_header_exits_1_naming_its_line(
+    trained_models_dir, tmp_path, command
+):
+    path = tmp_path / "ragged.csv"
+    sample_applications().to_csv(path, index=False)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].rstrip("\n") + ",Smith\n"  # an unquoted comma in line 4
+    path.write_text("".join(lines), encoding="utf-8")
+    sample_applications().to_csv(tmp_path / "good.csv", index=False)
+    models_dir = tmp_path / "models" if command == "retrain" else trained_models_dir
+    fields = lines[0].count(",") + 1
+
+    result = run(*command_on(command, path, tmp_path), "--models", models_dir)
+
+    assert_one_line_failure(
+        result,
+        EXIT_DATA,
+        f"error: ragged.csv: line 4 has {fields + 1} fields, the header has {fields}",
+    )
+    assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize("spelling", ["same", "relative", "dotted", "hard link"])
+def test_cli_score_output_that_is_the_input_is_refused_before_any_work(
+    trained_models_dir, tmp_path, monkeypatch, spelling
+):
+    path = tmp_path / "applications.csv"
+    sample_applications().to_csv(path, index=False)
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    out = {
+        "same": path,
+        "relative": "applications.csv",
+        "dotted": tmp_path / "sub" / ".." / "applications.csv",
+        "hard link": tmp_path / "link.csv",
+    }[spelling]
+    (tmp_path / "sub").mkdir()
+    if spelling == "hard link":
+        (tmp_path / "link.csv").hardlink_to(path)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert_one_line_failure(
+        result,
+        EXIT_DATA,
+        f"error: --out: cannot write '{out}': it is the input file "
+        "applications.csv, which would be overwritten; name another file",
+    )
+    assert result.stdout == ""
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("option", "name"),
+    [("--report", "history.xlsx"), ("--refresh-workbook", "history.xlsm")],
+)
+def test_cli_retrain_output_that_is_the_training_file_is_refused_before_training(
+    tmp_path, option, name
+):
+    path = tmp_path / name
+    path.write_bytes(b"not read")
+    models_dir = tmp_path / "models"
+
+    result = run("retrain", "--data", path, option, path, "--models", models_dir)
+
+    assert_one_line_failure(
+        result, EXIT_DATA, f"error: {option}: cannot write '{path}': it is the input"
+    )
+    assert path.read_bytes() == b"not read"
+    assert bundles.current_version(models_dir) is None
+
+
+ROW_COMMANDS = ["score", "capital", "monitor"]
+
+
+def row_command(command: str, path, tmp_path) -> list:
+    """The arguments of each command that scores the rows of ``path``."""
+    out = ["-o", tmp_path / "scores.csv"] if command == "score" else []
+    return [command, path, *out]
+
+
+def applications_with_bad_grades(tmp_path, rows: int, bad: int):
+    """``rows`` sample applications, ids A0, A1, ..., the first ``bad`` graded Z."""
+    given = pd.concat([sample_applications()] * 2, ignore_index=True).head(rows)
+    given["id"] = [f"A{i}" for i in range(rows)]
+    given.loc[: bad - 1, "grade"] = "Z"
+    path = tmp_path / "applications.csv"
+    given.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("command", ROW_COMMANDS)
+def test_cli_rows_that_cannot_be_scored_are_named_with_line_id_and_reason(
+    trained_models_dir, tmp_path, command
+):
+    path = applications_with_bad_grades(tmp_path, rows=30, bad=25)
+
+    result = run(*row_command(command, path, tmp_path),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    opening = next(i for i, line in enumerate(lines) if line.startswith("warning:"))
+    assert lines[opening].startswith("warning: 25 of 30 rows not scored")
+    named = lines[opening + 1 : opening + 1 + ROWS_NAMED]
+    for row, line in enumerate(named):
+        assert line.startswith(f"  line {row + 2} (id A{row}): grade: expected one of")
+    more = "  ... and 5 more" + (" (see 'scores.csv')" if command == "score" else "")
+    assert lines[opening + 1 + ROWS_NAMED] == more
+
+
+@pytest.mark.parametrize("command", ROW_COMMANDS)
+def test_cli_no_row_can_be_scored_exits_1_naming_the_rows(
+    trained_models_dir, tmp_path, command
+):
+    path = applications_with_bad_grades(tmp_path, rows=3, bad=3)
+
+    result = run(*row_command(command, path, tmp_path),
+                 "--models", trained_models_dir)  # fmt: skip
+
+    assert_one_line_failure(
+        result, EXIT_DATA, "error: no row of applications.csv could be scored (3 rows)"
+    )
+    lines = result.stderr.splitlines()
+    opening = next(i for i, line in enumerate(lines) if line.startswith("error:"))
+    assert [line.split(": grade: ")[0] for line in lines[opening + 1 :]] == [
+        "  line 2 (id A0)",
+        "  line 3 (id A1)",
+        "  line 4 (id A2)",
+    ]
+
+
+def test_cli_score_no_row_can_be_scored_still_writes_each_rows_problem(
+    trained_models_dir, tmp_path
+):
+    path = applications_with_bad_grades(tmp_path, rows=3, bad=3)
+    out = tmp_path / "scores.csv"
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == EXIT_DATA
+    assert "each row's reason is in 'scores.csv'" in result.stderr
+    scored = pd.read_csv(out)
+    assert scored["id"].tolist() == ["A0", "A1", "A2"]
+    assert scored[list(OUTPUTS)].isna().all().all()
+    assert scored["problem"].str.startswith("grade: expected one of A").all()
+    assert "scored 0 of 3 rows" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("since", "shown"),
+    [
+        ("2026-12-04T10:05:35+00:00", "2026-12-04 10:05:35 UTC"),
+        ("2026-12-04T11:05:35+01:00", "2026-12-04 10:05:35 UTC"),
+        ("2026-12-04T10:05:35", "2026-12-04 10:05:35 UTC"),
+        ("yesterday", "yesterday"),
+    ],
+)
+def test_cli_retrain_while_another_runs_exits_4_showing_its_start_once(
+    tmp_path, since, shown
+):
+    from filelock import FileLock
+
+    from retrain.pipeline import HOLDER_FILE, LOCK_FILE
+
+    models_dir = tmp_path / "models"
+    models_dir.mkdir()
+    holder = {"task": "retrain", "user": "ana", "host": "pc-7", "pid": 4242,
+              "since": since}  # fmt: skip
+    (models_dir / HOLDER_FILE).write_text(json.dumps(holder), encoding="utf-8")
+
+    with FileLock(models_dir / LOCK_FILE):
+        result = run("retrain", "--no-report", "--models", models_dir)
+
+    assert_one_line_failure(result, EXIT_BUSY)
+    assert result.stderr.strip().endswith(
+        "error: a retrain is already running: started by ana on pc-7 "
+        f"(process 4242) at {shown}"
+    )
+    assert bundles.current_version(models_dir) is None

@@ -237,6 +237,78 @@ def test_read_raw_csv_money_reaches_the_schema_as_text(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("text", "line", "fields"),
+    [
+        ("id,grade,term\n1,A,36,extra\n2,B,60\n", 2, 4),  # pandas: index, shift
+        ("id,grade,term\n1,A,36\n2,B,60,x,y\n", 3, 5),
+        ("id,grade,term\n1,A,36\n\n2,B,60,x\n", 4, 4),  # blank lines count
+        ('id,grade,term\n1,"A\n",36\n2,B,60,x\n', 4, 4),  # a quoted line break
+        ("id,grade,term\n1,A,36,\n2,B,60,x\n", 3, 4),  # the row that loses a value
+        ("id;grade;term\n1;A;36;x\n", 2, 4),
+    ],
+)
+def test_read_raw_csv_row_longer_than_the_header_is_refused_naming_its_line(
+    tmp_path, text, line, fields
+):
+    path = tmp_path / "loans.csv"
+    path.write_text(text, encoding="utf-8")
+
+    message = f"loans.csv: line {line} has {fields} fields, the header has 3; "
+    with pytest.raises(DataError, match=rf"^{re.escape(message)}.*double quotes$"):
+        read_raw(path)
+
+
+def test_read_raw_csv_row_shorter_than_the_header_misses_its_last_values(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("id,grade,term\n1,A\n2,B,60\n3\n", encoding="utf-8")
+
+    raw = read_raw(path)
+
+    assert raw["id"].tolist() == [1, 2, 3]
+    assert raw["grade"].tolist()[:2] == ["A", "B"]
+    assert raw["term"].isna().tolist() == [True, False, True]
+
+
+def test_read_raw_csv_separator_closing_every_line_adds_no_column(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("id,grade,term\n1,A,36,\n2,B,60,\n", encoding="utf-8")
+
+    raw = read_raw(path)
+
+    assert list(raw.columns) == ["id", "grade", "term"]
+    assert raw["id"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("loans.csv", b""),
+        ("loans.csv", b"  \r\n\n\t\n"),
+        ("loans.csv", b"\xef\xbb\xbf\n"),  # a byte-order mark alone
+        ("loans.csv.gz", gzip.compress(b" \n\n")),
+        ("loans.csv.gz", b""),
+        ("loans.xlsx", b""),
+        ("loans.parquet", b""),
+    ],
+    ids=["csv", "csv-blank", "csv-bom", "gz-blank", "gz", "xlsx", "parquet"],
+)
+def test_read_raw_empty_file_says_it_is_empty(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    with pytest.raises(DataError, match=rf"^{re.escape(name)}: the file is empty$"):
+        read_raw(path)
+
+
+def test_read_raw_header_without_rows_says_no_rows(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("id,grade,term\n", encoding="utf-8")
+
+    with pytest.raises(DataError, match=r"^loans\.csv: no rows$"):
+        read_raw(path)
+
+
+@pytest.mark.parametrize(
     ("dropped", "message"),
     [
         (["grade"], r"missing column: grade \(grade or rating\)"),

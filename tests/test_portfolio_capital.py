@@ -70,6 +70,9 @@ def test_portfolio_capital_counts_rows_it_cannot_score(bundle, applications):
 
     assert table.attrs["unscored"] == 2
     assert table.loc[PORTFOLIO_TOTAL, "loans"] == 8
+    problems = table.attrs["problems"]
+    assert sorted(problems) == [2, 5]
+    assert problems[2] == "annual income: required, got blank"
 
 
 @pytest.mark.parametrize(
@@ -99,8 +102,10 @@ def test_portfolio_capital_no_scorable_row_names_the_first_problem(
 
     with pytest.raises(
         DataError, match="none of the 3 applications can be scored .*grade: expected"
-    ):
+    ) as raised:
         portfolio_capital(bundle, rows)
+
+    assert sorted(raised.value.problems) == [0, 1, 2]
 
 
 def test_portfolio_capital_rejects_invalid_scaling(bundle, applications):

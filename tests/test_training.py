@@ -1,14 +1,28 @@
-"""Tests for the checks ``xl_risk.training`` runs before fitting anything."""
+"""``xl_risk.training``: the splits, and the checks it runs before fitting."""
+
+import logging
 
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from retrain import retrain
+from xl_risk.cli import main
 from xl_risk.config import TrainingConfig
+from xl_risk.demo import make_portfolio
 from xl_risk.intake import DataError
-from xl_risk.training import Splits, check_training_rows, split
+from xl_risk.training import (
+    OOT_BY_DATE,
+    OOT_BY_FILE_ORDER,
+    Splits,
+    check_training_rows,
+    split,
+)
 
 CONFIG = TrainingConfig()
+LENIENT = TrainingConfig(pd_auc_floor=0.5)  # the gate is not under test here
+HISTORY_LOANS = 4_000
 
 
 def training_frame(bad: int, good: int) -> tuple[pd.DataFrame, Splits]:
@@ -69,3 +83,75 @@ def test_check_training_rows_without_dates_names_the_share():
 
     with pytest.raises(DataError, match="the last 20% of rows.*oot_share_without"):
         check_training_rows(frame, parts, CONFIG)
+
+
+def dated_frame(dates) -> pd.DataFrame:
+    return pd.DataFrame({"issue_date": pd.to_datetime(dates), "bad": 0.0})
+
+
+@pytest.mark.parametrize(
+    ("frame", "why"),
+    [
+        (pd.DataFrame({"bad": [0.0] * 10}), "no column for issue date (issue_date or "),
+        (dated_frame([None] * 10), "every issue date is blank"),
+        (dated_frame(["2011-01-01"] * 9 + [None]), "1 of 10 loans have no issue date"),
+    ],
+    ids=["no-column", "all-blank", "one-blank"],
+)
+def test_split_without_every_issue_date_takes_the_last_rows_saying_why(frame, why):
+    parts = split(frame, CONFIG)
+
+    assert parts.oot_split == OOT_BY_FILE_ORDER
+    assert parts.undated.startswith(why)
+    assert parts.oot.tolist() == [8, 9]  # the last 20% of the rows
+    assert parts.oot_from == "the last 20% of rows in file order"
+
+
+def test_split_with_every_issue_date_is_by_date():
+    frame = dated_frame(["2011-01-01"] * 5 + ["2011-12-01"] * 5)
+
+    parts = split(frame, CONFIG)
+
+    assert parts.oot_split == OOT_BY_DATE
+    assert parts.undated == ""
+    assert parts.oot.tolist() == [5, 6, 7, 8, 9]
+
+
+def test_retrain_without_issue_dates_warns_and_records_the_file_order_split(
+    tmp_path, caplog
+):
+    path = tmp_path / "history.csv"
+    history = make_portfolio(n_loans=HISTORY_LOANS, seed=5)
+    history.drop(columns=["issue_d"]).to_csv(path, index=False)
+
+    with caplog.at_level(logging.WARNING, logger="xl_risk.training"):
+        outcome = retrain(path, tmp_path / "models", config=LENIENT)
+
+    window, used = outcome.manifest["window"], outcome.manifest["data"]["rows_used"]
+    why = "no column for issue date (issue_date or issue_d or fecha_emision)"
+    assert window["oot_split"] == OOT_BY_FILE_ORDER
+    assert window["undated"] == why
+    assert window["rows_oot"] == used - int(used * (1 - CONFIG.oot_share_without_dates))
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert (
+        f"out-of-time split by file order, not by issue date: {why}; the last "
+        f"{window['rows_oot']:,} loans of the file stand in for the latest issued, "
+        "which holds only if the file is in issue order"
+    ) in warned
+    card = (tmp_path / "models" / outcome.version / "MODEL_CARD.md").read_text(
+        encoding="utf-8"
+    )
+    assert f"- Out-of-time split by file order, not by issue date: {why};" in card
+    shown = CliRunner().invoke(main, ["info", "--models", str(tmp_path / "models")])
+    assert (
+        f"loans without issue dates: {window['rows_train']:,} train, "
+        f"{window['rows_test']:,} random test, {window['rows_oot']:,} out-of-time "
+        "from the last 20% of rows in file order"
+    ) in shown.stdout
+
+
+def test_retrain_with_issue_dates_records_the_date_split(bundle):
+    window = bundle.manifest["window"]
+
+    assert window["oot_split"] == OOT_BY_DATE
+    assert "undated" not in window

@@ -399,13 +399,15 @@ def portfolio_capital(
         (money), ``expected_loss`` (money), ``mean_pd`` (EAD-weighted
         one-year PD), ``capital`` (money), ``k`` (capital / EAD), ``rwa``
         (money) and ``risk_weight`` (RWA / EAD). ``attrs["unscored"]``
-        counts the rows left out because they could not be scored.
+        counts the rows left out because they could not be scored, and
+        ``attrs["problems"]`` maps each one's position to its reason.
 
     Raises
     ------
     DataError
         A required column is missing (named, as ``xl-risk score`` names
-        it), or no row can be scored (the message is the first row's).
+        it), or no row can be scored: ``xl_risk.scoring.NothingScored``,
+        whose message is the first row's and which holds every row's.
     """
     # Imported here so the IRB formulas above stay importable without the
     # model stack (joblib, LightGBM) that scoring needs.
@@ -413,7 +415,7 @@ def portfolio_capital(
 
     from xl_risk.intake import SCORING_COLUMNS, DataError, require_columns
     from xl_risk.parsing import read_table
-    from xl_risk.scoring import score_table
+    from xl_risk.scoring import NothingScored, score_table
 
     table = read_table(data)
     require_columns(table, SCORING_COLUMNS, "cannot work out capital")
@@ -422,9 +424,10 @@ def portfolio_capital(
     if table.n_rows == 0:
         raise DataError("no applications to score")
     if not scored.any():  # a required column missing, say: every row says so
-        raise DataError(
+        raise NothingScored(
             f"none of the {table.n_rows:,} applications can be scored (the "
-            f"first: {scores.problems[0]})"
+            f"first: {scores.problems[0]})",
+            scores.problems,
         )
     ead = table.get("principal")[scored] * scores.ead[scored]
     lgd = scores.lgd[scored]
@@ -447,5 +450,6 @@ def portfolio_capital(
     by_grade["risk_weight"] = by_grade["rwa"] / exposure
     by_grade["loans"] = by_grade["loans"].astype(int)
     by_grade.attrs["unscored"] = int((~scored).sum())
+    by_grade.attrs["problems"] = scores.problems
     return by_grade[["loans", "ead", "expected_loss", "mean_pd", "capital", "k",
                      "rwa", "risk_weight"]]  # fmt: skip

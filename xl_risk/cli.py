@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
 from xl_risk.intake import DataError, read_raw
+from xl_risk.parsing import match_headers
 from xl_risk.scorecard import (
     DEFAULT_PDO,
     DEFAULT_REFERENCE_ODDS,
@@ -34,6 +36,8 @@ EXIT_BUNDLE = 3
 EXIT_BUSY = 4
 EXIT_NOT_PROMOTED = 5
 RETRAIN_PHASES = 8
+ROWS_NAMED = 20  # rows a command names on the terminal; the rest are counted
+FIRST_ROW_LINE = 2  # the line of a file's first row, the header being line 1
 TABLE_SUFFIXES = (".csv", ".xlsx")
 REPORT_SUFFIXES = (".xlsx",)
 MACRO_SUFFIXES = (".xlsm",)
@@ -50,9 +54,50 @@ def _setup_logging(verbose: bool) -> None:
     )
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int, details: Iterable[str] = ()) -> None:
+    """Exit with ``code`` after ``error: message`` and any indented details."""
     click.echo(f"error: {message}", err=True)
+    for line in details:
+        click.echo(line, err=True)
     sys.exit(code)
+
+
+def _warn(message: str, details: Iterable[str] = ()) -> None:
+    """``warning: message`` and any indented details, on stderr; no exit."""
+    click.echo(f"warning: {message}", err=True)
+    for line in details:
+        click.echo(line, err=True)
+
+
+def _row_lines(problems: Mapping[int, str], data, more: str = "") -> list[str]:
+    """An indented line for each row that could not be scored: its line in the
+    file, its id when the file has an id column, and why; the first
+    ``ROWS_NAMED`` rows, then how many more (``more`` says where they are).
+
+    ``problems`` maps a row's position in ``data``, the file as read, to its
+    reason (``Scores.problems``).
+    """
+    id_header = match_headers(data.columns)[0].get("loan_id")
+    lines = []
+    for row, message in list(problems.items())[:ROWS_NAMED]:
+        who = f" ({id_header} {data[id_header].iloc[row]})" if id_header else ""
+        lines.append(f"  line {row + FIRST_ROW_LINE}{who}: {message}")
+    if len(problems) > ROWS_NAMED:
+        lines.append(f"  ... and {len(problems) - ROWS_NAMED:,} more{more}")
+    return lines
+
+
+def _fail_unscored(
+    file: Path, problems: Mapping[int, str], data, out: Path | None = None
+) -> None:
+    """Exit 1 when no row of ``file`` could be scored, naming the rows; ``out``
+    is the file that holds every row's reason, when one was written."""
+    written = f"; each row's reason is in '{out.name}'" if out else ""
+    _fail(
+        f"no row of {file.name} could be scored ({len(problems):,} rows){written}",
+        EXIT_DATA,
+        _row_lines(problems, data, f" (see '{out.name}')" if out else ""),
+    )
 
 
 def _load_or_fail(models_dir: Path | None, *files: Path):
@@ -77,6 +122,34 @@ def _check_suffix(path: Path | None, suffixes: tuple[str, ...], option: str) -> 
             f"{option}: expected a {' or '.join(suffixes)} name, got '{path.name}'",
             EXIT_DATA,
         )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """True when two paths name one file: the same resolved path, or (a hard
+    link, a case-insensitive disk) the same file on disk."""
+    if one.resolve() == other.resolve():
+        return True
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # either does not exist yet
+        return False
+
+
+def _check_not_input(path: Path | None, option: str, *inputs: Path | None) -> None:
+    """Exit with one line when an output file is one of the command's input
+    files: writing it would overwrite the data it was made from.
+
+    Checked before any work, as a misspelt suffix is.
+    """
+    if path is None:
+        return
+    for given in inputs:
+        if given is not None and _same_file(path, given):
+            _fail(
+                f"{option}: cannot write '{path}': it is the input file "
+                f"{given.name}, which would be overwritten; name another file",
+                EXIT_DATA,
+            )
 
 
 def _write_output(path: Path, write: Callable[[Path], object], option: str) -> None:
@@ -183,6 +256,8 @@ def retrain(
         workbook = Path(refresh_workbook or default_workbook_path())
     _check_suffix(report, REPORT_SUFFIXES, "--report")
     _check_suffix(workbook, MACRO_SUFFIXES, "--refresh-workbook")
+    _check_not_input(report, "--report", data)
+    _check_not_input(workbook, "--refresh-workbook", data)
 
     phases = RETRAIN_PHASES + (workbook is not None)
     bar = tqdm(total=phases, desc="retrain", unit="phase", file=sys.stderr)
@@ -244,9 +319,10 @@ def score(
     """Score applications in FILE: adds pd, ead, lgd, expected_loss per row."""
     from xl_risk.parsing import read_table
     from xl_risk.schema import INPUT_FIELDS
-    from xl_risk.scoring import OUTPUTS, score_frame
+    from xl_risk.scoring import score_frame
 
     _check_suffix(out, TABLE_SUFFIXES, "--out")
+    _check_not_input(out, "--out", file)
     bundle, (data,) = _load_or_fail(models_dir, file)
     try:
         table = read_table(data, INPUT_FIELDS)
@@ -259,16 +335,17 @@ def score(
         scored = scored.join(reasons_frame(bundle, table))
     _write_table(scored, out)
 
-    failed = scored["problem"].notna()
-    click.echo(f"scored {int((~failed).sum()):,} of {len(scored):,} rows "
+    problems = scored["problem"].dropna().to_dict()
+    click.echo(f"scored {len(scored) - len(problems):,} of {len(scored):,} rows "
                f"with bundle {bundle.version} -> {out}")  # fmt: skip
-    id_header = scored.columns[0] if scored.columns[0] not in OUTPUTS else None
-    for row, message in scored.loc[failed, "problem"].head(20).items():
-        who = f" ({id_header} {scored.at[row, id_header]})" if id_header else ""
-        click.echo(f"  line {row + 2}{who}: {message}", err=True)
-    if failed.sum() > 20:
-        click.echo(
-            f"  ... and {int(failed.sum()) - 20} more (see '{out.name}')", err=True
+    more = f" (see '{out.name}')"
+    if len(problems) == len(scored):
+        _fail_unscored(file, problems, data, out)
+    if problems:
+        _warn(
+            f"{len(problems):,} of {len(scored):,} rows not scored; each has its "
+            f"reason in the problem column of '{out.name}':",
+            _row_lines(problems, data, more),
         )
 
 
@@ -283,9 +360,13 @@ def info(models_dir: Path | None) -> None:
     )
     click.echo(f"data: {m['data']['source']}")
     w = m.get("window", {})
+    issued = (
+        f"loans issued {w['first_issue']} to {w.get('last_issue', '?')}"
+        if "first_issue" in w
+        else "loans without issue dates"
+    )
     click.echo(
-        f"loans issued {w.get('first_issue', '?')} to {w.get('last_issue', '?')}: "
-        f"{w.get('rows_train', 0):,} train, {w.get('rows_test', 0):,} random "
+        f"{issued}: {w.get('rows_train', 0):,} train, {w.get('rows_test', 0):,} random "
         f"test, {w.get('rows_oot', 0):,} out-of-time from {w.get('oot_from')}"
     )
     best = m["tuning"]["pd"]["best"]
@@ -446,12 +527,15 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
     """Population stability of the PD and of every input in NEW_FILE."""
     from xl_risk.monitoring import MIN_ROWS, ProfileError, file_profile
     from xl_risk.monitoring import monitor as run_monitor
+    from xl_risk.scoring import NothingScored
 
     files = (new_file,) if reference is None else (new_file, reference)
     bundle, frames = _load_or_fail(models_dir, *files)
     try:
         profile = file_profile(bundle, frames[1]) if reference else None
         report = run_monitor(bundle, frames[0], profile)
+    except NothingScored as err:
+        _fail_unscored(new_file, err.problems, frames[0])
     except (ProfileError, ValueError) as err:
         _fail(str(err), EXIT_DATA)
 
@@ -473,6 +557,12 @@ def monitor(new_file: Path, reference: Path | None, models_dir: Path | None) -> 
             "needs: the indices above are mostly sampling noise, so none is banded"
         )
     click.echo(f"worst band: {report.worst_band}")
+    if report.problems:
+        _warn(
+            f"{len(report.problems):,} of {report.rows:,} rows not scored, left "
+            "out of the PD's PSI:",
+            _row_lines(report.problems, frames[0]),
+        )
 
 
 class FiniteRange(click.FloatRange):
@@ -555,10 +645,13 @@ def scorecard_command(
 def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
     """IRB capital and RWA by grade of the applications in FILE."""
     from xl_risk.capital import portfolio_capital
+    from xl_risk.scoring import NothingScored
 
     bundle, frames = _load_or_fail(models_dir, file)
     try:
         table = portfolio_capital(bundle, frames[0], scaling=scaling)
+    except NothingScored as err:
+        _fail_unscored(file, err.problems, frames[0])
     except ValueError as err:
         _fail(str(err), EXIT_DATA)
     click.echo(
@@ -572,6 +665,13 @@ def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
             {**money, "mean_pd": ".4f", "k": ".4f", "risk_weight": ".2%"},
         )
     )
+    problems = table.attrs["problems"]
+    if problems:
+        _warn(
+            f"{len(problems):,} of {len(frames[0]):,} rows not scored, left out "
+            "of the capital:",
+            _row_lines(problems, frames[0]),
+        )
 
 
 @main.command(name="model-card")

@@ -6,10 +6,12 @@ bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO. CSV
 text is read as UTF-8, with or without a byte-order mark; a file that is
 not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
 Western-European Windows), logged at INFO. The separator (comma, semicolon,
-tab or bar) is detected on the header line. Of a workbook only the first
-sheet is read; an error cell (#N/A, #VALUE!) keeps its text, which the
-schema refuses as it refuses the same text in a CSV. A truncated or corrupt
-file fails with one line naming the file and what is wrong with it.
+tab or bar) is detected on the header line; a row with more fields than the
+header is refused, naming its line, and a row with fewer has its last values
+missing. Of a workbook only the first sheet is read; an error cell (#N/A,
+#VALUE!) keeps its text, which the schema refuses as it refuses the same text
+in a CSV. An empty file (or a CSV of white space only), a truncated or a
+corrupt one fails with one line naming the file and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import gzip
 import hashlib
 import logging
 import re
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -43,12 +46,15 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 ACCEPTED = "a .csv, .csv.gz, .parquet or .xlsx file"
 GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip file
 TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
+UTF8_BOM = b"\xef\xbb\xbf"
+BLOCK_SIZE = 1 << 20
 FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
 SEPARATORS = ",;\t|"
 DEFAULT_SEPARATOR = ","
 UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
 ERROR_CELL = "e"  # openpyxl's data type of a cell holding #N/A, #VALUE!, ...
 RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
+TOKENIZING_ERROR = re.compile(r"Expected \d+ fields in line \d+, saw \d+")
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +105,59 @@ def _money_headers(header: str, separator: str) -> list[str]:
     return [name for name in names if (f := resolve(name)) and f.kind is Kind.MONEY]
 
 
+def _text(path: Path, packed: bool, encoding: str):
+    """A CSV file opened as text, for the csv module."""
+    if encoding == TEXT_ENCODING:
+        encoding = "utf-8-sig"  # as pandas does, skip a byte-order mark
+    opener = gzip.open if packed else open
+    return opener(path, "rt", encoding=encoding, newline="")
+
+
+def _is_blank(path: Path, packed: bool) -> bool:
+    """True when the file holds nothing but white space, a byte-order mark at
+    most, or nothing at all."""
+    opener = gzip.open if packed else open
+    with opener(path, "rb") as handle:
+        start = handle.read(len(UTF8_BOM))
+        blocks = iter(lambda: handle.read(BLOCK_SIZE), b"")
+        return not start.removeprefix(UTF8_BOM).strip() and not any(
+            block.strip() for block in blocks
+        )
+
+
+def _longer_row(
+    path: Path, packed: bool, separator: str, encoding: str
+) -> tuple[int, int, int] | None:
+    """A row with more fields than the header, as ``(line, fields, header
+    fields)``, or None: the first whose extra fields hold a value, else the
+    first. ``line`` is the line of the file the row starts on, the header
+    being line 1; blank lines count, as an editor counts them.
+    """
+    first = None
+    with _text(path, packed, encoding) as handle:
+        rows = csv.reader(handle, delimiter=separator)
+        width, line = None, 1
+        try:
+            for row in rows:
+                if row and width is None:
+                    width = len(row)
+                elif width is not None and len(row) > width:
+                    first = first or (line, len(row), width)
+                    if any(value.strip() for value in row[width:]):
+                        return line, len(row), width
+                line = rows.line_num + 1
+        except (csv.Error, UnicodeDecodeError):  # pandas' own message stands
+            return None
+    return first
+
+
 def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
-    """A CSV file, plain or (``packed``) gzip-compressed."""
+    """A CSV file, plain or (``packed``) gzip-compressed.
+
+    Raises DataError when the file is white space only, and when a row has
+    more fields than the header: pandas would take the first column for an
+    index and shift every value, or drop the fields past the header.
+    """
     header = _header_line(path, packed)
     separator = _separator(header)
     if separator != DEFAULT_SEPARATOR:
@@ -109,16 +166,51 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     options = {
         "sep": separator, "low_memory": False, "keep_default_na": False,
         "na_values": [""], "dtype": dict.fromkeys(money, str),
-        "compression": "gzip" if packed else None,
+        "compression": "gzip" if packed else None, "index_col": False,
     }  # fmt: skip
+
+    encoding = TEXT_ENCODING
     try:
-        frame = pd.read_csv(path, encoding=TEXT_ENCODING, **options)
+        frame = _read_csv_strictly(path, encoding, options)
     except UnicodeDecodeError:
         log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
-        frame = pd.read_csv(path, encoding=FALLBACK_ENCODING, **options)
+        encoding = FALLBACK_ENCODING
+        frame = _read_csv_strictly(path, encoding, options)
+    except pd.errors.EmptyDataError:
+        if _is_blank(path, packed):
+            raise DataError(f"{path.name}: the file is empty") from None
+        raise
+
+    if frame is None:  # pandas met a row longer than the header
+        longer = _longer_row(path, packed, separator, encoding)
+        if longer is not None:
+            line, fields, width = longer
+            raise DataError(
+                f"{path.name}: line {line} has {fields} fields, the header has "
+                f"{width}; a value holding the separator {separator!r} must be "
+                "in double quotes"
+            )
+        frame = pd.read_csv(path, encoding=encoding, **options)
+
     for name in frame.columns.intersection(money):
         frame[name] = numbers_if_plain(frame[name], money=True)
     return frame
+
+
+def _read_csv_strictly(path: Path, encoding: str, options: dict) -> pd.DataFrame | None:
+    """pandas' reading of a CSV, or None when it finds a row longer than the
+    header: with ``index_col=False`` it warns and drops the extra fields of the
+    first rows, and stops with a ParserError at a longer row further down."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(path, encoding=encoding, **options)
+        except pd.errors.ParserWarning:
+            return None
+        except pd.errors.ParserError as err:
+            if TOKENIZING_ERROR.search(str(err)):
+                return None
+            raise
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -192,8 +284,10 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        A file that is absent, of another format, truncated or corrupt, in
-        neither UTF-8 nor Windows-1252, or without rows; one line naming it.
+        A file that is absent, of another format, empty (or, a CSV, white
+        space only), truncated or corrupt, in neither UTF-8 nor Windows-1252,
+        with a CSV row longer than its header, or without rows; one line
+        naming it.
     """
     path = Path(path)
     if not path.is_file():
@@ -204,6 +298,8 @@ def read_raw(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path.name}: has no suffix; expected {ACCEPTED}")
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
         raise DataError(f"{path.name}: expected {ACCEPTED}, got '{suffix}'")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path.name}: the file is empty")
     packed = suffix.endswith(".gz") or _is_gzip(path)
     if packed and suffix not in CSV_SUFFIXES:
         raise DataError(
@@ -265,7 +361,7 @@ def fingerprint(path: str | Path) -> str:
     """SHA-256 of a file's bytes, to tie a bundle to the data it learnt from."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
             digest.update(block)
     return digest.hexdigest()
 

@@ -184,6 +184,18 @@ def _calibration(metrics: Mapping) -> str:
     return "\n\n".join(parts) or "No calibration table in the manifest."
 
 
+def _file_order_split(window: Mapping) -> list[str]:
+    """A line saying the out-of-time split follows the file's order, when it
+    does (the window then records why: no issue dates); none otherwise."""
+    if not window.get("undated"):
+        return []
+    return [
+        f"- Out-of-time split by file order, not by issue date: "
+        f"{window['undated']}; its loans are the latest issued only if the file "
+        "is in issue order"
+    ]
+
+
 def render(manifest: Mapping) -> str:
     """The model card of a manifest, as Markdown text."""
     data, window, metrics = manifest["data"], manifest["window"], manifest["metrics"]
@@ -207,6 +219,7 @@ def render(manifest: Mapping) -> str:
         f" (train {window.get('rows_train', 0):,}, random test "
         f"{window.get('rows_test', 0):,}, out-of-time {window.get('rows_oot', 0):,} "
         f"from {window.get('oot_from')})",
+        *_file_order_split(window),
         f"- Rows dropped: {_words(manifest.get('quality', {}).get('dropped'))}",
         f"- Inputs dropped (empty): {_words(dict.fromkeys(dropped, 'all blank'))}",
         "",

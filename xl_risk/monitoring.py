@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ from xl_risk.intake import SCORING_COLUMNS, require_columns
 from xl_risk.parsing import Table
 from xl_risk.reasons import PAYMENT_TO_INCOME, PAYMENT_TO_INCOME_LABEL, as_table
 from xl_risk.schema import BY_NAME, INPUT_FIELDS, Kind
-from xl_risk.scoring import score_table
+from xl_risk.scoring import NothingScored, score_table
 from xl_risk.stability import (
     BAND_ACT,
     DEFAULT_BINS,
@@ -260,6 +260,8 @@ class MonitoringReport:
     unused : tuple of str
         Characteristics of the profile the bundle's models do not use, left
         out of ``fields``, the flags and the verdict.
+    problems : dict
+        Position of each row that could not be scored -> its reason.
     """
 
     pd: PsiResult
@@ -267,6 +269,7 @@ class MonitoringReport:
     rows: int
     unscored: int
     unused: tuple[str, ...] = ()
+    problems: dict[int, str] = field(default_factory=dict)
 
     @property
     def scored(self) -> int:
@@ -371,16 +374,19 @@ def monitor(
     ProfileError
         Without a profile, given or stored.
     DataError
-        When a required input column is missing, naming each.
+        When a required input column is missing, naming each; when no row
+        can be scored, ``xl_risk.scoring.NothingScored`` holding each row's
+        reason.
     """
     profile = _check_profile(profile, bundle)
     table = as_table(new_data)
     require_columns(table, SCORING_COLUMNS, "cannot monitor the new data")
-    pd_values = score_table(bundle, table, quiet).pd
-    scored = pd_values[~np.isnan(pd_values)]
+    scores = score_table(bundle, table, quiet)
+    scored = scores.pd[~np.isnan(scores.pd)]
     if scored.size == 0:
-        raise ValueError(
-            f"new data: expected rows that can be scored, got none of {table.n_rows}."
+        raise NothingScored(
+            f"new data: expected rows that can be scored, got none of {table.n_rows}.",
+            scores.problems,
         )
 
     pd_result = compare(profile[PD_NAME], scored)
@@ -393,8 +399,9 @@ def monitor(
     }
     unused = tuple(name for name in profile["fields"] if name in dropped)
     report = MonitoringReport(
-        pd_result, fields, table.n_rows, int(table.n_rows - scored.size), unused
-    )
+        pd_result, fields, table.n_rows, int(table.n_rows - scored.size), unused,
+        scores.problems,
+    )  # fmt: skip
     log.info(
         "PD PSI %.4f (%s); %d characteristic(s) to act on",
         pd_result.psi, report.band_of(pd_result),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from xl_risk.bundle import Bundle
 from xl_risk.intake import SCORING_COLUMNS, field_names, require_columns
-from xl_risk.parsing import Table, match_headers, read_table
+from xl_risk.parsing import DataError, Table, match_headers, read_table
 from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, Field
 from xl_risk.targets import expected_loss
 
@@ -25,6 +25,15 @@ log = logging.getLogger(__name__)
 OUTPUTS = ("pd", "ead", "lgd", "expected_loss")
 INPUT_SET = frozenset(INPUT_NAMES)
 UNKNOWN_SHOWN = 5  # headers naming no field, shown in a message
+
+
+class NothingScored(DataError):
+    """Not one row can be scored; ``problems`` maps each row's position to
+    its one-line reason, so that a caller can name the rows."""
+
+    def __init__(self, message: str, problems: Mapping[int, str]):
+        super().__init__(message)
+        self.problems = dict(problems)
 
 
 @dataclass

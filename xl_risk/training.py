@@ -20,7 +20,8 @@ from xl_risk.config import TrainingConfig
 from xl_risk.estimators import FractionModel, PDModel
 from xl_risk.evaluation import evaluate_fraction, evaluate_pd
 from xl_risk.features import Encoder
-from xl_risk.intake import DataError
+from xl_risk.intake import DataError, field_names
+from xl_risk.schema import BY_NAME
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ RIDGE_GRID = {"alpha": [0.1, 1.0, 10.0]}
 LASSO_GRID = {"alpha": [1e-4, 1e-3, 1e-2]}
 REGRESSION_FOLDS = 3
 PARALLEL_JOBS = 2
+OOT_BY_DATE = "issue date"  # how the out-of-time split was drawn
+OOT_BY_FILE_ORDER = "file order"
 
 
 @contextmanager
@@ -54,48 +57,71 @@ def phase(name: str, timings: dict[str, float]):
 
 @dataclass
 class Splits:
-    """Row positions of the three parts of a training frame."""
+    """Row positions of the three parts of a training frame.
+
+    ``oot_split`` is how the out-of-time rows were chosen, ``OOT_BY_DATE`` or
+    ``OOT_BY_FILE_ORDER``; for file order, ``undated`` says why there were no
+    issue dates to split by.
+    """
 
     train: np.ndarray
     test: np.ndarray
     oot: np.ndarray
     oot_from: str
+    oot_split: str = OOT_BY_DATE
+    undated: str = ""
+
+
+def undated(frame: pd.DataFrame) -> str:
+    """Why ``frame`` has no issue date for every loan, or '' when it has."""
+    dates = frame.get("issue_date")
+    if dates is None:
+        return f"no column for {field_names(BY_NAME['issue_date'])}"
+    missing = int(pd.Series(dates).isna().sum())
+    if missing == len(frame):
+        return "every issue date is blank"
+    if missing:
+        return f"{missing:,} of {len(frame):,} loans have no issue date"
+    return ""
 
 
 def split(frame: pd.DataFrame, config: TrainingConfig) -> Splits:
     """Out-of-time split on the latest issue months, then a random test split.
 
-    Without issue dates, the last rows of the file stand in for the latest
-    months (files are published in issue order).
+    Without an issue date for every loan, the last
+    ``config.oot_share_without_dates`` of the rows, in file order, stand in
+    for the latest months: right only when the file is in issue order, as
+    Lending Club publishes it. :func:`train` warns when it does so.
     """
     n = len(frame)
-    dates = frame.get("issue_date")
-    if dates is not None and pd.Series(dates).notna().all():
-        months = pd.Series(dates).dt.to_period("M")
+    why = undated(frame)
+    if not why:
+        months = pd.Series(frame["issue_date"]).dt.to_period("M")
         cut = months.max() - (config.oot_months - 1)
         is_oot = (months >= cut).to_numpy()
-        oot_from = str(cut)
+        oot_from, oot_split = str(cut), OOT_BY_DATE
     else:
-        is_oot = np.arange(n) >= int(n * (1 - config.oot_share_without_dates))
-        oot_from = "last rows of the file (no issue dates)"
+        share = config.oot_share_without_dates
+        is_oot = np.arange(n) >= int(n * (1 - share))
+        oot_from = f"the last {share:.0%} of rows in file order"
+        oot_split = OOT_BY_FILE_ORDER
 
     rng = np.random.default_rng(config.seed)
     in_time = np.flatnonzero(~is_oot)
     test = np.sort(rng.choice(in_time, int(len(in_time) * config.test_share), False))
     train = np.setdiff1d(in_time, test)
-    return Splits(train, test, np.flatnonzero(is_oot), oot_from)
+    return Splits(train, test, np.flatnonzero(is_oot), oot_from, oot_split, why)
 
 
 def _all_out_of_time(frame: pd.DataFrame, parts: Splits, config: TrainingConfig) -> str:
     """Why the out-of-time split took every loan, and what changes it."""
-    dates = frame.get("issue_date")
-    if dates is None or not dates.notna().all():
+    if parts.oot_split == OOT_BY_FILE_ORDER:
         return (
             f"the out-of-time split (the last {config.oot_share_without_dates:.0%} "
             "of rows, the file having no issue dates) leaves no loans to train on: "
             "give more loans, or lower oot_share_without_dates in TrainingConfig"
         )
-    months = dates.dt.to_period("M")
+    months = frame["issue_date"].dt.to_period("M")
     first, last = months.min(), months.max()
     cut = parts.oot_from
     window = (
@@ -234,6 +260,13 @@ def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
     timings: dict[str, float] = {}
     parts = split(frame, config)
     check_training_rows(frame, parts, config)
+    if parts.oot_split == OOT_BY_FILE_ORDER:
+        log.warning(
+            "out-of-time split by file order, not by issue date: %s; the last "
+            "%s loans of the file stand in for the latest issued, which holds "
+            "only if the file is in issue order",
+            parts.undated, f"{len(parts.oot):,}",
+        )  # fmt: skip
     train_rows = frame.iloc[parts.train]
     bad_train = train_rows["bad"].to_numpy() == 1
 
@@ -273,8 +306,11 @@ def _window(frame: pd.DataFrame, parts: Splits) -> dict:
             "first_issue": str(dates.min().date()),
             "last_issue": str(dates.max().date()),
         }
+    by = {"oot_split": parts.oot_split}
+    if parts.oot_split == OOT_BY_FILE_ORDER:
+        by["undated"] = parts.undated
     return {**span, "rows_train": len(parts.train), "rows_test": len(parts.test),
-            "rows_oot": len(parts.oot), "oot_from": parts.oot_from}  # fmt: skip
+            "rows_oot": len(parts.oot), "oot_from": parts.oot_from, **by}  # fmt: skip
 
 
 def evaluate_all(models: TrainedModels, frame: pd.DataFrame, parts: Splits) -> dict:

@@ -32,6 +32,7 @@ from xl_risk.stability import (
     STABLE_LIMIT,
     WATCH_LIMIT,
 )
+from xl_risk.training import OOT_BY_FILE_ORDER
 
 TITLE = "Monitoring"
 SPLIT = "oot"
@@ -83,8 +84,11 @@ def _in_band(table: pd.DataFrame, band: str) -> str:
 
 def psi_block(ctx: Context, report: MonitoringReport) -> Block:
     table = psi_table(report)
-    months = ctx.manifest.get("window", {}).get("oot_from", "")
+    window = ctx.manifest.get("window", {})
+    months = window.get("oot_from", "")
     since = f", issued from {months}" if months else ""
+    if window.get("oot_split") == OOT_BY_FILE_ORDER:  # no issue dates to name
+        since = f", {months}"
     pd_row, fields = table.iloc[0], table.iloc[1:]
     banded = "" if report.too_few else (
         f"{_in_band(fields, BAND_WATCH)} are to watch and "
