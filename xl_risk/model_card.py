@@ -17,6 +17,7 @@ from xl_risk import bundle as bundles
 from xl_risk.features import LOG_SCALED, NOMINAL, ORDINAL, SCALED
 from xl_risk.schema import INPUT_FIELDS, Kind
 from xl_risk.stability import STABLE_LIMIT, WATCH_LIMIT
+from xl_risk.training import OOT_BY_FILE_ORDER
 from xl_risk.validation import DEFAULT_TEST_LEVEL, binomial_test_by_group
 
 log = logging.getLogger(__name__)
@@ -185,10 +186,15 @@ def _calibration(metrics: Mapping) -> str:
 
 
 def _file_order_split(window: Mapping) -> list[str]:
-    """A line saying the out-of-time split follows the file's order, when it
-    does (the window then records why: no issue dates); none otherwise."""
+    """A line saying which loans had no issue date and what that did to the
+    out-of-time split, when some had none; none otherwise."""
     if not window.get("undated"):
         return []
+    if window.get("oot_split") != OOT_BY_FILE_ORDER:
+        return [
+            f"- {window['undated']}: they stayed in training and the random "
+            "test; the out-of-time split holds dated loans only"
+        ]
     return [
         f"- Out-of-time split by file order, not by issue date: "
         f"{window['undated']}; its loans are the latest issued only if the file "

@@ -60,8 +60,8 @@ class Splits:
     """Row positions of the three parts of a training frame.
 
     ``oot_split`` is how the out-of-time rows were chosen, ``OOT_BY_DATE`` or
-    ``OOT_BY_FILE_ORDER``; for file order, ``undated`` says why there were no
-    issue dates to split by.
+    ``OOT_BY_FILE_ORDER``; ``undated`` says which loans have no issue date
+    (for file order: why there were none to split by), '' when all have one.
     """
 
     train: np.ndarray
@@ -88,17 +88,20 @@ def undated(frame: pd.DataFrame) -> str:
 def split(frame: pd.DataFrame, config: TrainingConfig) -> Splits:
     """Out-of-time split on the latest issue months, then a random test split.
 
-    Without an issue date for every loan, the last
+    Loans without an issue date cannot be placed in time: when some have one,
+    the dated loans are split by date and the undated ones stay in time
+    (training and the random test). With no issue date at all, the last
     ``config.oot_share_without_dates`` of the rows, in file order, stand in
     for the latest months: right only when the file is in issue order, as
-    Lending Club publishes it. :func:`train` warns when it does so.
+    Lending Club publishes it. :func:`train` warns in both cases.
     """
     n = len(frame)
     why = undated(frame)
-    if not why:
-        months = pd.Series(frame["issue_date"]).dt.to_period("M")
+    dates = frame.get("issue_date")
+    if dates is not None and pd.Series(dates).notna().any():
+        months = pd.Series(dates).dt.to_period("M")
         cut = months.max() - (config.oot_months - 1)
-        is_oot = (months >= cut).to_numpy()
+        is_oot = (months >= cut).fillna(False).to_numpy(dtype=bool)
         oot_from, oot_split = str(cut), OOT_BY_DATE
     else:
         share = config.oot_share_without_dates
@@ -267,6 +270,12 @@ def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
             "only if the file is in issue order",
             parts.undated, f"{len(parts.oot):,}",
         )  # fmt: skip
+    elif parts.undated:
+        log.warning(
+            "%s: they cannot be placed in time, so they stay in training and "
+            "the random test, never in the out-of-time test",
+            parts.undated,
+        )
     train_rows = frame.iloc[parts.train]
     bad_train = train_rows["bad"].to_numpy() == 1
 
@@ -307,7 +316,7 @@ def _window(frame: pd.DataFrame, parts: Splits) -> dict:
             "last_issue": str(dates.max().date()),
         }
     by = {"oot_split": parts.oot_split}
-    if parts.oot_split == OOT_BY_FILE_ORDER:
+    if parts.undated:
         by["undated"] = parts.undated
     return {**span, "rows_train": len(parts.train), "rows_test": len(parts.test),
             "rows_oot": len(parts.oot), "oot_from": parts.oot_from, **by}  # fmt: skip
