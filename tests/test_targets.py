@@ -1,5 +1,7 @@
 """PD label, EAD and LGD targets on loans whose answers are known by hand."""
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,7 +10,7 @@ from xl_risk import training
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
 from xl_risk.parsing import read_table
-from xl_risk.quality import prepare_training
+from xl_risk.quality import EAD_OVER, LGD_OVER, prepare_training
 from xl_risk.targets import ead_fraction, expected_loss, lgd_fraction, pd_label
 
 # Five loans: principal, principal repaid, recoveries and what each target is.
@@ -120,12 +122,37 @@ def test_prepare_training_five_loans():
     finished = [0, 1, 2, 4]
     assert frame["loan_id"].tolist() == ["1", "2", "3", "5"]
     assert report.dropped == {"loan not finished": 1}
+    assert report.clipped == {LGD_OVER: 1}  # loan 3 recovered more than it owed
     assert report.rows_read == 5
     assert report.rows_used == 4
     np.testing.assert_array_equal(frame["bad"], np.take(LABEL, finished))
     # EAD and LGD exist on bad loans only: the fully paid loan has neither.
     np.testing.assert_allclose(frame["ead"], [np.nan, 0.6, 0.8, 0.0], atol=1e-15)
     np.testing.assert_allclose(frame["lgd"], [np.nan, 0.9, 0.0, np.nan], atol=1e-15)
+
+
+def test_prepare_training_repaid_above_principal_is_counted_and_warned(caplog):
+    raw = FIVE_LOANS.assign(**INPUTS)
+    raw.loc[1, "total_rec_prncp"] = 25_000.0  # loan 2 "repaid" 2.5 times its 10,000
+
+    with caplog.at_level(logging.WARNING, logger="xl_risk.quality"):
+        frame, report = prepare_training(read_table(raw), TrainingConfig())
+
+    assert frame.loc[frame["loan_id"] == "2", "ead"].tolist() == [0.0]
+    assert report.clipped == {EAD_OVER: 1, LGD_OVER: 1}
+    assert [r.getMessage() for r in caplog.records] == [
+        "1 of 3 bad loans have principal repaid above the principal; check the "
+        "outcome columns: target clipped"
+    ]
+
+
+def test_prepare_training_drops_loans_issued_after_today():
+    raw = FIVE_LOANS.assign(**INPUTS, issue_d=["Dec-2011"] * 4 + ["Dec-2046"])
+
+    frame, report = prepare_training(read_table(raw), TrainingConfig())
+
+    assert frame["loan_id"].tolist() == ["1", "2", "3"]
+    assert report.dropped == {"loan not finished": 1, "issued after today": 1}
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # Required inputs that a median cannot stand in for: rows missing them are
 # dropped from training (numbers are filled with the training median instead).
 UNFILLABLE = frozenset({Kind.CATEGORY, Kind.TERM})
+EAD_OVER = "ead (principal repaid above principal)"  # keys of ``clipped``
+LGD_OVER = "lgd (recoveries above the principal owed)"
 
 
 @dataclass
@@ -93,6 +95,10 @@ def prepare_training(
         report,
     )
 
+    if "issue_date" in frame:
+        later = (frame["issue_date"] > pd.Timestamp.now()).to_numpy()
+        frame = _drop(frame, later, "issued after today", report)
+
     frame = _clip(frame, "dti", config.dti_cap, report)
     frame = _clip(frame, "revolving_utilisation", config.revol_util_cap, report)
 
@@ -105,9 +111,11 @@ def prepare_training(
     bad = frame["bad"].to_numpy() == 1
     principal = frame["principal"].to_numpy()
     repaid = frame["principal_repaid"].to_numpy()
+    recoveries = frame["recoveries"].to_numpy()
     frame["ead"] = np.where(bad, ead_fraction(principal, repaid), np.nan)
-    lgd = lgd_fraction(principal, repaid, frame["recoveries"].to_numpy())
+    lgd = lgd_fraction(principal, repaid, recoveries)
     frame["lgd"] = np.where(bad, lgd, np.nan)
+    _count_clipped_targets(bad, principal, repaid, recoveries, report)
 
     report.rows_used = len(frame)
     if frame.empty:
@@ -128,6 +136,31 @@ def _no_finished_loans(status: pd.Series) -> str:
         f"status ({found}); running statuses: {', '.join(RUNNING_STATUSES)}; "
         "only fully paid or defaulted loans have an outcome to learn from"
     )
+
+
+def _count_clipped_targets(bad, principal, repaid, recoveries, report: QualityReport):
+    """Count bad loans whose EAD or LGD fell outside [0, 1] and was clipped.
+
+    Principal repaid beyond the principal cannot happen: the outcome columns
+    are wrong or in another unit, so it is logged as a WARNING. Recoveries
+    beyond the principal owed can (they may cover interest and fees): LGD 0,
+    logged at INFO. Both counts are kept in the summary.
+    """
+    owed = principal - repaid
+    checks = [
+        (EAD_OVER, bad & (repaid > principal), logging.WARNING,
+         "principal repaid above the principal; check the outcome columns"),
+        (LGD_OVER, bad & (owed > 0) & (recoveries > owed), logging.INFO,
+         "recoveries above the principal owed (interest and fees recovered)"),
+    ]  # fmt: skip
+    for key, over, level, words in checks:
+        count = int(over.sum())
+        if count:
+            report.clipped[key] = count
+            log.log(
+                level, "%s of %s bad loans have %s: target clipped",
+                f"{count:,}", f"{int(bad.sum()):,}", words,
+            )  # fmt: skip
 
 
 def _clip(frame: pd.DataFrame, name: str, cap: float, report: QualityReport):
