@@ -745,3 +745,52 @@ def test_read_table_dti_column_judged_once(values, want):
     column = read_table({"dti": np.array(values)}).columns["dti"]
 
     assert column.values == pytest.approx(want)
+
+
+# --- control characters: refused in text, removed from a description --------
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "message"),
+    [
+        ("emp_title", "nurse\x01", "job title: holds a control character (U+0001)"),
+        ("id", "77\x00", "loan id: holds a control character (U+0000)"),
+        ("member_id", "\x7f12", "customer id: holds a control character (U+007F)"),
+        ("grade", "A\x0b", "grade: holds a control character (U+000B)"),
+    ],
+)
+@pytest.mark.parametrize("by_column", [True, False], ids=["file", "cells"])
+def test_read_table_control_character_is_refused(header, raw, message, by_column):
+    values = [raw] + ["x1"] * (20 if header != "grade" else 0)
+    if header == "grade":
+        values += ["B"] * 20
+
+    table = read_table({header: values}, by_column=by_column)
+
+    (column,) = table.columns.values()
+    assert column.problems == {0: f"{message}; remove it"}
+
+
+def test_read_table_text_keeps_tabs_and_line_breaks():
+    table = read_table({"emp_title": ["night\tnurse"], "desc": ["a\r\nb"]})
+
+    assert table.get("job_title")[0] == "night\tnurse"
+    assert table.get("description")[0] == "a\r\nb"
+
+
+def test_read_table_description_control_characters_removed_with_a_warning(caplog):
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        table = read_table({"desc": ["pay\x01 my car", "pay\x01 my car", "ok"]})
+
+    assert list(table.get("description")) == ["pay my car", "pay my car", "ok"]
+    assert table.columns["description"].problems == {}
+    assert "loan description: removed control characters" in caplog.text
+    assert "from 2 value(s)" in caplog.text
+
+
+def test_read_table_control_character_in_one_cell_is_refused():
+    table = read_table({"emp_title": ["nurse\x1f"]}, by_column=False)
+
+    assert table.columns["job_title"].problems == {
+        0: "job title: holds a control character (U+001F); remove it"
+    }

@@ -24,6 +24,7 @@ import pandas as pd
 
 from xl_risk.schema import (
     BOOLEAN_TEXTS,
+    CONTROL_CHARACTERS,
     EXCEL_ERRORS,
     FIELDS,
     MISSING_TEXTS,
@@ -427,10 +428,18 @@ def _category_lookup(f: Field) -> dict[str, str]:
 _LOOKUPS: dict[str, dict[str, str]] = {}
 
 
+def _reject_control(f: Field, text: str) -> None:
+    """Refuse text holding a character no xlsx cell can (see ``CONTROL_CHARACTERS``)."""
+    found = CONTROL_CHARACTERS.search(text)
+    if found:
+        raise _Invalid(f.control_problem(found.group()))
+
+
 def _read_category(f: Field, raw: object) -> object:
     _reject_non_scalars(f, raw)
     if not isinstance(raw, str):
         raise _Invalid(f.problem(raw))
+    _reject_control(f, raw)
     lookup = _LOOKUPS.setdefault(f.name, _category_lookup(f))
     found = lookup.get(normalise_header(raw))
     if found is not None:
@@ -458,7 +467,12 @@ def _read_text(f: Field, raw: object) -> object:
     _reject_non_scalars(f, raw)
     if isinstance(raw, float | np.floating) and float(raw).is_integer():
         return str(int(raw))
-    text = str(raw).strip()
+    text = str(raw)
+    if f.kind is Kind.FREE_TEXT:
+        text = CONTROL_CHARACTERS.sub("", text)
+    else:
+        _reject_control(f, text)
+    text = text.strip()
     return text if text.lower() not in MISSING_TEXTS else _MISSING
 
 
@@ -574,6 +588,8 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
             read.append(None)
             failed[i] = str(err)
 
+    if f.kind is Kind.FREE_TEXT:
+        _note_control(f, uniques, codes)
     values = np.empty(len(uniques), dtype=object)
     values[:] = read
     blank = np.array([v is None and i not in failed for i, v in enumerate(read)])
@@ -585,6 +601,21 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
     if f.kind is Kind.DATE:
         values = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy()
     return Column(f, values, missing, problems)
+
+
+def _note_control(f: Field, uniques: list[object], codes: np.ndarray) -> None:
+    """Warn, counting the rows, when control characters were removed from text."""
+    held = [
+        i for i, v in enumerate(uniques)
+        if isinstance(v, str) and CONTROL_CHARACTERS.search(v)
+    ]  # fmt: skip
+    if held:
+        rows = int(np.isin(codes, held).sum())
+        log.warning(
+            "%s: removed control characters (U+0000 to U+001F but tab and line "
+            "breaks, U+007F) from %d value(s)",
+            f.label, rows,
+        )  # fmt: skip
 
 
 def match_headers(headers: Iterable[object]) -> tuple[dict[str, str], list[str]]:

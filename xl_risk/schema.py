@@ -51,6 +51,13 @@ text (``job_title``), id (``loan_id``, ``customer_id``)
 free text (``description``)
     As text, but a date is kept, as written, since a description may be one.
 
+Control characters (U+0000 to U+001F and U+007F, but tab, line feed and
+carriage return) cannot be written to an xlsx sheet, and in a job title, an
+id or a category they are a value gone wrong: it is refused, naming the field
+and the character (``job title: holds a control character (U+0001); remove
+it``). From a description they are removed, with a warning counting the
+values, since the rest of its text still reads.
+
 Number text, for every numeric kind
 -----------------------------------
 Number text is ASCII digits with an optional sign, one decimal point and an
@@ -103,6 +110,8 @@ PERCENT_POINTS = 100.0
 SHOWN_DIGITS = 6  # significant digits of a number a message works out
 SPELT_DIGITS = 15  # of a number a message asks to write: what a float holds
 HEADER_SEPARATORS = re.compile(r"[\s\-]+")
+# What an xlsx cell cannot hold, and DEL; tab, line feed and return it can.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Kind(StrEnum):
@@ -258,6 +267,10 @@ class Field:
             else f"{show_number(other, SPELT_DIGITS)} or '{percent}'"
         )
         return f"{note}; for {percent} write {spelling}"
+
+    def control_problem(self, char: str) -> str:
+        """One-line message for text holding a control character."""
+        return f"{self.label}: holds a control character (U+{ord(char):04X}); remove it"
 
     def duplicate_problem(self, headers: list[str]) -> str:
         """One-line message for two or more columns that name this field."""
