@@ -174,3 +174,27 @@ def test_encoder_one_row_equals_same_row_in_batch(encoder, frame):
     for i in range(len(batch)):
         alone = encoder.transform(columns_of(batch.iloc[[i]]))
         np.testing.assert_array_equal(alone[0], matrix[i], err_msg=f"row {i}")
+
+
+def ratio_of(encoder: Encoder, frame: pd.DataFrame, income: float) -> float:
+    """The scaled payment-to-income of the first row, given this income."""
+    columns = {name: frame[name].to_numpy()[:1] for name in frame.columns}
+    columns["annual_income"] = np.array([income])
+    matrix = encoder.transform(columns, quiet=True)
+    return float(matrix[0, encoder.names.index("payment_to_income")])
+
+
+def test_encoder_zero_income_is_the_heaviest_payment_burden(encoder, frame):
+    assert ratio_of(encoder, frame, 0.0) == 1.0
+    assert ratio_of(encoder, frame, 0.0) >= ratio_of(encoder, frame, 1000.0)
+
+
+def test_encoder_fit_with_zero_income_keeps_a_finite_range(frame):
+    zero = frame.copy()
+    zero.loc[zero.index[0], "annual_income"] = 0.0
+
+    fitted = Encoder().fit(zero, RARE_SHARE)
+
+    low, high = fitted.scaled["payment_to_income"][1:]
+    assert np.isfinite([low, high]).all()
+    assert ratio_of(fitted, zero, 0.0) == 1.0

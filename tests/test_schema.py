@@ -661,3 +661,136 @@ def test_read_table_decimal_comma_with_a_percent_sign_says_to_write_no_percent(
 )
 def test_read_table_percent_sign_on_a_rate_or_percent_is_read(header, raw, number):
     assert read_one(header, raw) == pytest.approx(number, rel=SAME_NUMBER)
+
+
+# --- a file's rate and percent columns: the unit judged once per column -----
+
+UTILISATION_POINTS = ["0.5", "1.2", "83.7", "0"]  # 0.5%, 1.2%, 83.7%, 0%
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["number", "text"])
+def test_read_table_points_column_reads_small_utilisation_as_points(as_text):
+    values = UTILISATION_POINTS if as_text else np.array(UTILISATION_POINTS, float)
+
+    column = read_table({"revol_util": values}).columns["revolving_utilisation"]
+
+    assert column.values == pytest.approx([0.005, 0.012, 0.837, 0.0])
+
+
+def test_read_table_cells_judge_each_utilisation_alone():
+    table = read_table({"revol_util": UTILISATION_POINTS}, by_column=False)
+
+    got = table.columns["revolving_utilisation"].values
+
+    assert got == pytest.approx([0.5, 1.2, 0.837, 0.0])
+
+
+def test_read_table_percent_sign_is_percent_in_a_fraction_column():
+    column = read_table({"revol_util": ["1.2%", "0.5", "1.2"]}).columns
+
+    got = column["revolving_utilisation"].values
+
+    assert got == pytest.approx([0.012, 0.5, 1.2])
+
+
+def test_read_table_fraction_column_that_could_be_points_warns(caplog):
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        read_table({"revol_util": ["0.5", "1.2"]})
+
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        "revolving utilisation (revol_util): every number in the column is at "
+        "most 1.5, so all 2 are read as fractions (0.5 is 50%); write them with "
+        "a percent sign to say which"
+    )
+
+
+def test_read_table_interest_rate_fractions_are_not_ambiguous(caplog):
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        column = read_table({"int_rate": [0.1349, 0.0691]}).columns
+
+    assert column["interest_rate"].values == pytest.approx([0.1349, 0.0691])
+    assert caplog.records == []
+
+
+def test_read_table_points_column_resting_on_few_numbers_warns(caplog):
+    values = [0.5] * 9 + [80.0]
+
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        column = read_table({"revol_util": values}).columns
+
+    assert column["revolving_utilisation"].values[0] == pytest.approx(0.005)
+    assert "1 of 10 non-zero numbers are above 1.5" in caplog.records[0].getMessage()
+
+
+def test_read_table_interest_rate_below_points_column_says_why():
+    column = read_table({"int_rate": [13.49, 0.0691]}).columns["interest_rate"]
+
+    assert column.problems == {
+        1: "interest rate: expected a number from 1% to 50%, got 0.0691; the "
+        "column holds numbers above 1, so it is percent points: 0.0691%; for "
+        "6.91% write 6.91"
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "want"),
+    [
+        pytest.param([0.5, 12.0], [0.5, 12.0], id="points"),
+        pytest.param([0.5, 0.25], [0.5, 0.25], id="too few for fractions"),
+        pytest.param([0.135] * 20, [13.5] * 20, id="fractions"),
+    ],
+)
+def test_read_table_dti_column_judged_once(values, want):
+    column = read_table({"dti": np.array(values)}).columns["dti"]
+
+    assert column.values == pytest.approx(want)
+
+
+# --- control characters: refused in text, removed from a description --------
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "message"),
+    [
+        ("emp_title", "nurse\x01", "job title: holds a control character (U+0001)"),
+        ("id", "77\x00", "loan id: holds a control character (U+0000)"),
+        ("member_id", "\x7f12", "customer id: holds a control character (U+007F)"),
+        ("grade", "A\x0b", "grade: holds a control character (U+000B)"),
+    ],
+)
+@pytest.mark.parametrize("by_column", [True, False], ids=["file", "cells"])
+def test_read_table_control_character_is_refused(header, raw, message, by_column):
+    values = [raw] + ["x1"] * (20 if header != "grade" else 0)
+    if header == "grade":
+        values += ["B"] * 20
+
+    table = read_table({header: values}, by_column=by_column)
+
+    (column,) = table.columns.values()
+    assert column.problems == {0: f"{message}; remove it"}
+
+
+def test_read_table_text_keeps_tabs_and_line_breaks():
+    table = read_table({"emp_title": ["night\tnurse"], "desc": ["a\r\nb"]})
+
+    assert table.get("job_title")[0] == "night\tnurse"
+    assert table.get("description")[0] == "a\r\nb"
+
+
+def test_read_table_description_control_characters_removed_with_a_warning(caplog):
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        table = read_table({"desc": ["pay\x01 my car", "pay\x01 my car", "ok"]})
+
+    assert list(table.get("description")) == ["pay my car", "pay my car", "ok"]
+    assert table.columns["description"].problems == {}
+    assert "loan description: removed control characters" in caplog.text
+    assert "from 2 value(s)" in caplog.text
+
+
+def test_read_table_control_character_in_one_cell_is_refused():
+    table = read_table({"emp_title": ["nurse\x1f"]}, by_column=False)
+
+    assert table.columns["job_title"].problems == {
+        0: "job title: holds a control character (U+001F); remove it"
+    }

@@ -908,6 +908,11 @@ def test_capital_functions_bad_argument_one_line_naming_it(
     ("lots", "ead: expected an amount of money >= 0, got 'lots'"),
     ("20300%", "ead: expected an amount of money >= 0, got '20300%'; a percent "
      "sign is not allowed for ead: write 20300"),
+    ("20.300", "ead: expected an amount of money >= 0, got '20.300'; a point "
+     "before three digits may separate thousands: write 20300 for twenty "
+     "thousand three hundred, or 20.30"),
+    ("1.234.567", "ead: expected an amount of money >= 0, got '1.234.567'; a "
+     "point between groups of three digits is not read: write 1234567"),
 ])  # fmt: skip
 def test_irb_rwa_bad_ead_names_it(ead, message):
     assert udfs.IRB_RWA(0.01, 0.45, ead) == message
@@ -915,6 +920,15 @@ def test_irb_rwa_bad_ead_names_it(ead, message):
 
 def test_irb_rwa_reads_money_text_like_a_cell():
     assert udfs.IRB_RWA(0.01, 0.45, "10,000") == udfs.IRB_RWA(0.01, 0.45, 10_000.0)
+
+
+@pytest.mark.parametrize(("text", "number"), [("20.30", 20.3), ("20300", 20_300.0)])
+def test_irb_rwa_reads_money_with_two_decimals_or_none(text, number):
+    assert udfs.IRB_RWA(0.01, 0.45, text) == udfs.IRB_RWA(0.01, 0.45, number)
+
+
+def test_irb_rwa_fraction_arguments_keep_three_decimals():
+    assert udfs.IRB_RWA(0.01, "0.450", 1000.0) == udfs.IRB_RWA(0.01, 0.45, 1000.0)
 
 
 # --- registration with Excel ----------------------------------------------------

@@ -59,11 +59,18 @@ SMALL_BATCH = 64
 
 
 def payment_to_income(columns: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Yearly instalments as a share of annual income; NaN without income."""
+    """Yearly instalments as a share of annual income.
+
+    A declared income of 0 with an instalment to pay is the heaviest burden
+    there is: the ratio is +inf, which scaling clips to the training
+    maximum, never the median a missing value gets. NaN only where income or
+    instalment is missing.
+    """
     income = np.asarray(columns["annual_income"], dtype=float)
     yearly = np.asarray(columns["installment"], dtype=float) * MONTHS_PER_YEAR
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(income > 0, yearly / income, np.nan)
+        ratio = yearly / income
+    return np.where((income == 0) & (yearly == 0), 0.0, ratio)
 
 
 def _binary_terms(columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
@@ -112,7 +119,10 @@ class Encoder:
                 continue
             values = self._shape(name, values)
             median = float(np.nanmedian(values))
-            low, high = float(np.nanmin(values)), float(np.nanmax(values))
+            finite = values[np.isfinite(values)]  # +inf: a ratio to no income
+            low, high = (
+                (float(finite.min()), float(finite.max())) if finite.size else (0, 0)
+            )
             self.scaled[name] = (median, low, high)
 
         for name in NOMINAL:

@@ -3,12 +3,15 @@
 Every raw value goes through the same reader whether it comes from a cell, a
 row, or a column of a million rows: object columns are read once per distinct
 value, numeric columns are converted with the same array arithmetic. A row
-therefore reads identically alone and inside a batch.
+therefore reads identically alone and inside a batch, with one exception: in a
+file the unit of a rate's or a percent's plain numbers is judged once per
+column (``by_column``), while cells judge each value alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,6 +24,7 @@ import pandas as pd
 
 from xl_risk.schema import (
     BOOLEAN_TEXTS,
+    CONTROL_CHARACTERS,
     EXCEL_ERRORS,
     FIELDS,
     MISSING_TEXTS,
@@ -40,6 +44,11 @@ from xl_risk.schema import (
 NUMERIC_KINDS = frozenset(
     {Kind.MONEY, Kind.COUNT, Kind.RATE, Kind.PERCENT, Kind.SCORE, Kind.TERM, Kind.YEARS}
 )
+# A percent (debt-to-income) is published in percent points, and some real
+# ones are at most 1 (2% of Lending Club's debt-to-income). A column of them
+# is read as fractions only when this many non-zero numbers are all at most 1:
+# by chance that is about 0.02**20; a shorter column keeps the points reading.
+FRACTION_EVIDENCE = 20
 SMALL_COLUMN = 8  # up to this many values, read each one without hashing
 # Number text is ASCII digits, an optional sign, point and exponent. Spaces
 # anywhere and one currency mark, leading (after a sign) or trailing, are
@@ -60,6 +69,7 @@ TERM_TEXT = re.compile(r"^([0-9]+)\s*(months?|meses)?$")
 YEARS_TEXT = re.compile(r"^(<\s*)?([0-9]+)\s*(\+)?\s*(years?|años?)?$")
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
 
+log = logging.getLogger(__name__)
 _MISSING = object()
 PERCENT_ALIASES = {
     f.name: frozenset(normalise_header(a) for a in f.percent_aliases) for f in FIELDS
@@ -300,34 +310,99 @@ def _read_number(f: Field, raw: object) -> tuple[float, bool]:
     return number, percent
 
 
+@dataclass(frozen=True)
+class Units:
+    """How the plain numbers (no percent sign) of a rate or a percent are read.
+
+    ``alias`` is the percent-points header they came under, when that
+    decides; ``column`` the unit judged once for a whole column (True:
+    percent points, False: fractions), or None to judge each value alone.
+    """
+
+    alias: str = ""
+    column: bool | None = None
+
+
 # The two rules below are written with operators that mean the same on a float
 # and on a float array, so a value read alone and a column read at once follow
 # one definition.
 
 
-def _as_points(f: Field, x, percent_text, percent_alias: bool):
-    """True where a rate's number is percent points (see ``xl_risk.schema``)."""
-    return percent_text | (x > f.fraction_max) | percent_alias
+def _as_points(f: Field, x, percent_text, units: Units):
+    """True where a number is percent points (see ``xl_risk.schema``)."""
+    if units.alias or units.column:
+        return percent_text | True
+    if units.column is None and f.kind is Kind.PERCENT:
+        return percent_text | True
+    if units.column is None:
+        return percent_text | (x > f.fraction_max)
+    return percent_text | False
 
 
-def _canonical_numbers(f: Field, x, percent_text, percent_alias: bool):
-    """Convert numbers to the field's unit (rates: percent points -> fraction)."""
-    if f.kind is not Kind.RATE:
+def _canonical_numbers(f: Field, x, percent_text, units: Units):
+    """Convert numbers to the field's unit: a rate's to a fraction, a percent's
+    to percent points."""
+    if f.kind not in PERCENT_KINDS:
         return x
-    points = _as_points(f, x, percent_text, percent_alias)
-    return np.where(points, x / PERCENT_POINTS, x)
+    points = _as_points(f, x, percent_text, units)
+    if f.kind is Kind.RATE:
+        return np.where(points, x / PERCENT_POINTS, x)
+    return np.where(points, x, x * PERCENT_POINTS)
+
+
+def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> Units:
+    """Judge the unit of a column's plain numbers once, for the whole column.
+
+    ``plain`` holds the numbers written without a percent sign (NaN for the
+    others). Any of them above ``fraction_max`` makes the column percent
+    points; all at or below it, fractions, except that a percent (published
+    in points) needs ``FRACTION_EVIDENCE`` non-zero numbers for that. A
+    percent-points header decides before the numbers do; without
+    ``by_column`` each value is judged alone.
+    """
+    alias = source if normalise_header(source) in PERCENT_ALIASES[f.name] else ""
+    if f.kind not in PERCENT_KINDS or alias or not by_column:
+        return Units(alias)
+
+    numbers = plain[~np.isnan(plain)]
+    above = int(np.count_nonzero(numbers > f.fraction_max))
+    nonzero = int(np.count_nonzero(numbers))
+    few = f.kind is Kind.PERCENT and nonzero < FRACTION_EVIDENCE
+    points = above > 0 or few
+    name = f"{f.label} ({source})" if source else f.label
+    if above and above * 2 < nonzero:
+        log.warning(
+            "%s: %d of %d non-zero numbers are above %g, so the whole column is "
+            "read as percent points (%g is %g%%); check the column's unit",
+            name, above, nonzero, f.fraction_max, f.fraction_max, f.fraction_max,
+        )  # fmt: skip
+    elif nonzero and not above and _either_unit(f, numbers):
+        unit = "percent points (0.5 is 0.5%)" if points else "fractions (0.5 is 50%)"
+        log.warning(
+            "%s: every number in the column is at most %g, so all %d are read "
+            "as %s; write them with a percent sign to say which",
+            name, f.fraction_max, len(numbers), unit,
+        )  # fmt: skip
+    return Units(column=points)
+
+
+def _either_unit(f: Field, numbers: np.ndarray) -> bool:
+    """True when every number is in range read as fractions and as points."""
+    rate = f.kind is Kind.RATE
+    as_points = numbers / PERCENT_POINTS if rate else numbers
+    as_fractions = numbers if rate else numbers * PERCENT_POINTS
+    return not (_out_of_range(f, as_points) | _out_of_range(f, as_fractions)).any()
 
 
 def _range_problem(
-    f: Field, raw: object, number: float, percent_text: bool, source: str
+    f: Field, raw: object, number: float, percent_text: bool, units: Units
 ) -> str:
     """Message for a number out of range; for a rate, how it was read."""
     if f.kind is not Kind.RATE or percent_text:
         return f.problem(raw)
-    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
-    as_points = bool(_as_points(f, number, False, percent_alias))
-    under = source if percent_alias else ""
-    return f.problem(raw, f.rate_reading(number, as_points, under))
+    as_points = bool(_as_points(f, number, False, units))
+    how = "column" if units.column and number <= f.fraction_max else ""
+    return f.problem(raw, f.rate_reading(number, as_points, units.alias, how))
 
 
 def _out_of_range(f: Field, x):
@@ -353,10 +428,18 @@ def _category_lookup(f: Field) -> dict[str, str]:
 _LOOKUPS: dict[str, dict[str, str]] = {}
 
 
+def _reject_control(f: Field, text: str) -> None:
+    """Refuse text holding a character no xlsx cell can (see ``CONTROL_CHARACTERS``)."""
+    found = CONTROL_CHARACTERS.search(text)
+    if found:
+        raise _Invalid(f.control_problem(found.group()))
+
+
 def _read_category(f: Field, raw: object) -> object:
     _reject_non_scalars(f, raw)
     if not isinstance(raw, str):
         raise _Invalid(f.problem(raw))
+    _reject_control(f, raw)
     lookup = _LOOKUPS.setdefault(f.name, _category_lookup(f))
     found = lookup.get(normalise_header(raw))
     if found is not None:
@@ -384,7 +467,12 @@ def _read_text(f: Field, raw: object) -> object:
     _reject_non_scalars(f, raw)
     if isinstance(raw, float | np.floating) and float(raw).is_integer():
         return str(int(raw))
-    text = str(raw).strip()
+    text = str(raw)
+    if f.kind is Kind.FREE_TEXT:
+        text = CONTROL_CHARACTERS.sub("", text)
+    else:
+        _reject_control(f, text)
+    text = text.strip()
     return text if text.lower() not in MISSING_TEXTS else _MISSING
 
 
@@ -397,7 +485,9 @@ def _distinct(raw: np.ndarray | pd.Series) -> tuple[list[object], np.ndarray]:
     return list(uniques), codes
 
 
-def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Column:
+def read_column(
+    f: Field, raw: Sequence | np.ndarray, source: str = "", by_column: bool = True
+) -> Column:
     """Read one field's raw values.
 
     Parameters
@@ -409,6 +499,10 @@ def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Colum
     source : str
         The header they came under; decides the unit of plain numbers for
         fields whose Spanish name is published in percent points.
+    by_column : bool
+        Judge the unit of a rate's or a percent's plain numbers once for the
+        whole column (a file), rather than value by value (cells, where a
+        row must read alone as it does in a range): see ``xl_risk.schema``.
 
     Returns
     -------
@@ -422,21 +516,21 @@ def read_column(f: Field, raw: Sequence | np.ndarray, source: str = "") -> Colum
     else:
         arr = np.asarray(raw, dtype=object)
     if f.kind in NUMERIC_KINDS:
-        return _read_numeric_column(f, arr, source)
+        return _read_numeric_column(f, arr, source, by_column)
     return _read_object_column(f, arr)
 
 
-def _read_numeric_column(f: Field, arr, source: str) -> Column:
+def _read_numeric_column(f: Field, arr, source: str, by_column: bool) -> Column:
     if isinstance(arr, pd.Series) or arr.dtype.kind not in "iuf":
-        return _read_numeric_objects(f, arr, source)
+        return _read_numeric_objects(f, arr, source, by_column)
 
     x = arr.astype(np.float64, copy=False)
     missing = np.isnan(x)
-    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
-    x = _canonical_numbers(f, x, np.zeros(len(x), dtype=bool), percent_alias)
+    units = _column_units(f, x, source, by_column)
+    x = _canonical_numbers(f, x, np.zeros(len(x), dtype=bool), units)
     bad = np.flatnonzero(_out_of_range(f, x))
     problems = {
-        int(row): _range_problem(f, arr[row], float(arr[row]), False, source)
+        int(row): _range_problem(f, arr[row], float(arr[row]), False, units)
         for row in bad
     }
     if problems:
@@ -445,35 +539,35 @@ def _read_numeric_column(f: Field, arr, source: str) -> Column:
     return Column(f, x, missing, problems)
 
 
-def _read_numeric_objects(f: Field, arr: np.ndarray, source: str) -> Column:
+def _read_numeric_objects(f: Field, arr, source: str, by_column: bool) -> Column:
     """Object values: each distinct value read once, in plain Python."""
-    percent_alias = normalise_header(source) in PERCENT_ALIASES[f.name]
     uniques, codes = _distinct(arr)
     numbers = np.full(len(uniques), np.nan)
-    blank = np.zeros(len(uniques), dtype=bool)
+    percent = np.zeros(len(uniques), dtype=bool)
     failed: dict[int, str] = {}
     for i, value in enumerate(uniques):
         try:
-            number, percent = (
+            numbers[i], percent[i] = (
                 (math.nan, False) if is_blank(value) else _read_number(f, value)
             )
         except _Invalid as err:
             failed[i] = str(err)
-            continue
-        if number != number:
-            blank[i] = True
-            continue
-        read = float(_canonical_numbers(f, number, percent, percent_alias))
-        if _out_of_range(f, read):
-            failed[i] = _range_problem(f, value, number, percent, source)
-        else:
-            numbers[i] = read
+
+    blank = np.isnan(numbers) & ~np.isin(np.arange(len(uniques)), list(failed))
+    plain = np.where(percent, np.nan, numbers)[codes]
+    units = _column_units(f, plain, source, by_column)
+    read = np.asarray(_canonical_numbers(f, numbers, percent, units), dtype=float)
+    for i in np.flatnonzero(_out_of_range(f, read)):
+        failed[int(i)] = _range_problem(
+            f, uniques[i], float(numbers[i]), bool(percent[i]), units
+        )
+        read[i] = np.nan
 
     problems = {}
     if failed:
         for row in np.flatnonzero(np.isin(codes, list(failed))):
             problems[int(row)] = failed[int(codes[row])]
-    return Column(f, numbers[codes], blank[codes], problems)
+    return Column(f, read[codes], blank[codes], problems)
 
 
 def _read_object_column(f: Field, arr: np.ndarray) -> Column:
@@ -494,6 +588,8 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
             read.append(None)
             failed[i] = str(err)
 
+    if f.kind is Kind.FREE_TEXT:
+        _note_control(f, uniques, codes)
     values = np.empty(len(uniques), dtype=object)
     values[:] = read
     blank = np.array([v is None and i not in failed for i, v in enumerate(read)])
@@ -505,6 +601,21 @@ def _read_object_column(f: Field, arr: np.ndarray) -> Column:
     if f.kind is Kind.DATE:
         values = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy()
     return Column(f, values, missing, problems)
+
+
+def _note_control(f: Field, uniques: list[object], codes: np.ndarray) -> None:
+    """Warn, counting the rows, when control characters were removed from text."""
+    held = [
+        i for i, v in enumerate(uniques)
+        if isinstance(v, str) and CONTROL_CHARACTERS.search(v)
+    ]  # fmt: skip
+    if held:
+        rows = int(np.isin(codes, held).sum())
+        log.warning(
+            "%s: removed control characters (U+0000 to U+001F but tab and line "
+            "breaks, U+007F) from %d value(s)",
+            f.label, rows,
+        )  # fmt: skip
 
 
 def match_headers(headers: Iterable[object]) -> tuple[dict[str, str], list[str]]:
@@ -563,7 +674,9 @@ def _match_headers(headers: tuple[str, ...]) -> tuple[dict[str, str], list[str]]
 
 
 def read_table(
-    data: pd.DataFrame | Mapping[str, Sequence], fields: Sequence[Field] = FIELDS
+    data: pd.DataFrame | Mapping[str, Sequence],
+    fields: Sequence[Field] = FIELDS,
+    by_column: bool = True,
 ) -> Table:
     """Read raw columns (any supported naming) into canonical columns.
 
@@ -573,6 +686,9 @@ def read_table(
         One column per header; all of the same length.
     fields : sequence of Field
         The fields to read (default: all); scoring reads only the inputs.
+    by_column : bool
+        Judge each rate's and percent's unit once per column (files), or
+        value by value (cells): see :func:`read_column`.
     """
     headers = list(data.keys())
     sources, ignored = match_headers(headers)
@@ -581,7 +697,7 @@ def read_table(
     for f in fields:
         if f.name in sources:
             header = sources[f.name]
-            columns[f.name] = read_column(f, data[header], header)
+            columns[f.name] = read_column(f, data[header], header, by_column)
     return Table(columns, n_rows, sources, ignored)
 
 

@@ -11,17 +11,32 @@ rate (``interest_rate``, ``revolving_utilisation``)
     Stored as a fraction: 13.49% is ``0.1349``. Text with a percent sign
     (``"13.49%"``) is read as percent points. A number under a Spanish name
     (``tipo_interes``, ``porc_uso_revolving``) is percent points, as that
-    convention publishes it. Any other number above the field's
-    ``fraction_max`` is read as percent points, at or below it as a fraction
-    (so an Excel cell formatted as a percentage, which sends ``0.1349``, and a
-    typed ``13.49`` both mean 13.49%). The rule looks at one value at a time,
-    so a row scored alone reads exactly as it does inside a batch. The
-    interest rate must then fall in a plausible 1% to 50% a year: a value
+    convention publishes it. Other numbers (written without a percent sign)
+    are judged against the field's ``fraction_max`` (1; 1.5 for utilisation):
+
+    * in a file (training, validation, scoring, monitoring, capital), once
+      per column: any number above it makes the whole column percent points
+      (utilisation ``1.2`` beside ``83.7`` is 1.2%), all at or below it make
+      it fractions. A warning names the field when the judgement is thin:
+      most numbers at or below the cut-off in a points column, or a column
+      of fractions that would be in range as points too (utilisation ``0.5``
+      and ``1.2``); an interest rate's ``0.1349`` cannot be 0.1349%.
+    * in a cell, one value at a time, so a row scored alone reads exactly as
+      it does inside a range: above it percent points, at or below it a
+      fraction (a cell formatted as a percentage sends ``0.1349`` for
+      13.49% and ``1.6`` for 160%; a typed ``13.49`` is 13.49%, a typed
+      ``1.2`` utilisation is 120%).
+
+    The interest rate must then fall in a plausible 1% to 50% a year: a value
     outside is refused with a note saying how it was read (``0.0691`` under
     ``tipo_interes`` is 0.0691%) and what to write for the other reading.
 percent (``dti``, ``bankcards_over_75pct``)
     Stored in percent points, as Lending Club publishes them: ``13.5`` means
-    13.5%. Text such as ``"13.5%"`` is read the same way.
+    13.5%. Text such as ``"13.5%"`` is read the same way, and so is every
+    number in a cell. In a file a column is judged once: it is fractions
+    (``0.135`` is 13.5), with a warning, only when at least
+    ``parsing.FRACTION_EVIDENCE`` (20) non-zero numbers are all at most 1,
+    since a real debt-to-income may be 0.5.
 term
     Months, 36 or 60; ``"36 months"`` and ``36`` are both accepted.
 years (``employment_years``)
@@ -35,6 +50,13 @@ text (``job_title``), id (``loan_id``, ``customer_id``)
     each is a cell that went wrong, not a job title or an id.
 free text (``description``)
     As text, but a date is kept, as written, since a description may be one.
+
+Control characters (U+0000 to U+001F and U+007F, but tab, line feed and
+carriage return) cannot be written to an xlsx sheet, and in a job title, an
+id or a category they are a value gone wrong: it is refused, naming the field
+and the character (``job title: holds a control character (U+0001); remove
+it``). From a description they are removed, with a warning counting the
+values, since the rest of its text still reads.
 
 Number text, for every numeric kind
 -----------------------------------
@@ -88,6 +110,8 @@ PERCENT_POINTS = 100.0
 SHOWN_DIGITS = 6  # significant digits of a number a message works out
 SPELT_DIGITS = 15  # of a number a message asks to write: what a float holds
 HEADER_SEPARATORS = re.compile(r"[\s\-]+")
+# What an xlsx cell cannot hold, and DEL; tab, line feed and return it can.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Kind(StrEnum):
@@ -201,7 +225,9 @@ class Field:
         message = f"{self.label}: expected {self.expectation()}, got {describe(raw)}"
         return f"{message}; {note}" if note else message
 
-    def rate_reading(self, number: float, as_points: bool, under: str = "") -> str:
+    def rate_reading(
+        self, number: float, as_points: bool, under: str = "", how: str = ""
+    ) -> str:
         """How a plain number was read as a rate, for a message's note.
 
         Parameters
@@ -212,16 +238,22 @@ class Field:
             Whether it was read as percent points (else as a fraction).
         under : str
             The percent-points header it came under, when that decided.
+        how : str
+            ``"column"`` when the number is read as percent points only
+            because others in its column (of a file) are above the cut-off.
 
         When the other reading falls in the accepted range, the note ends
         with what to write for it: "for 6.91% write 6.91".
         """
+        cut = f"{self.fraction_max:g}"
         if under:
             note = f"under {under} it is read as percent points"
+        elif how:
+            note = f"the column holds numbers above {cut}, so it is percent points"
         elif as_points:
-            note = f"a number above {self.fraction_max:g} is read as percent points"
+            note = f"a number above {cut} is read as percent points"
         else:
-            note = f"a number up to {self.fraction_max:g} is read as a fraction"
+            note = f"a number up to {cut} is read as a fraction"
         read = show_number(number, SHOWN_DIGITS, shift=0 if as_points else 2)
         note += f": {read}%"
 
@@ -231,10 +263,14 @@ class Field:
         percent = show_number(other, SPELT_DIGITS, shift=2) + PERCENT_SIGN
         spelling = (
             show_number(other, SPELT_DIGITS, shift=2)
-            if under
+            if under or how
             else f"{show_number(other, SPELT_DIGITS)} or '{percent}'"
         )
         return f"{note}; for {percent} write {spelling}"
+
+    def control_problem(self, char: str) -> str:
+        """One-line message for text holding a control character."""
+        return f"{self.label}: holds a control character (U+{ord(char):04X}); remove it"
 
     def duplicate_problem(self, headers: list[str]) -> str:
         """One-line message for two or more columns that name this field."""

@@ -41,6 +41,7 @@ from xl_risk.parsing import (
     DataError,
     DecimalCommaError,
     Table,
+    ThousandsPointError,
     is_blank,
     match_headers,
     number_text,
@@ -403,6 +404,9 @@ class Argument:
     percent : bool
         Text may end in a percent sign (``"1%"`` is 0.01): for fractions and
         factors only (a scaling of ``"106%"`` is 1.06).
+    money : bool
+        An amount of money, whose text is read as a money field's is:
+        ``"20.300"`` is refused as ambiguous (see ``parsing.number_text``).
     """
 
     name: str
@@ -415,6 +419,7 @@ class Argument:
     default: float | None = None
     note: str = ""
     percent: bool = False
+    money: bool = False
 
     def expectation(self) -> str:
         """The accepted values in words: "a fraction from 0 to 1"."""
@@ -453,7 +458,7 @@ ARGUMENTS = {
     for a in (
         Argument("pd", "a fraction", 0.0, 1.0, percent=True),
         Argument("lgd", "a fraction", 0.0, 1.0, percent=True),
-        Argument("ead", "an amount of money", 0.0),
+        Argument("ead", "an amount of money", 0.0, money=True),
         Argument(
             "scaling", "a factor", *SCALING_RANGE, required=False,
             default=1.0, note=f"(1, or {BASEL_II_SCALING} under Basel II)",
@@ -509,10 +514,12 @@ def scalar(value: object, name: str) -> float | None:
 
     percent = isinstance(raw, str) and raw.strip().endswith(PERCENT_SIGN)
     try:
-        number = _number(raw)
+        number = _number(raw, argument.money)
     except DecimalCommaError as err:
         note = err.note(percent and argument.percent)
         raise ArgumentError(argument.problem(raw, note)) from None
+    except ThousandsPointError as err:
+        raise ArgumentError(argument.problem(raw, err.note())) from None
     if number is not None and percent and not argument.percent:
         spelling = raw.strip().removesuffix(PERCENT_SIGN).strip()
         note = percent_sign_note(argument.name, spelling)
@@ -532,10 +539,11 @@ def _lone_cell(value: object, name: str) -> object:
     raise CellShapeError(f"{name}: expected one cell, got a range of {cells} cells")
 
 
-def _number(raw: object) -> float | None:
+def _number(raw: object, money: bool = False) -> float | None:
     """A cell as a number; None for TRUE/FALSE, dates, errors and other text.
 
-    Raises DecimalCommaError for text such as "0,45" (see ``number_text``).
+    Raises DecimalCommaError for text such as "0,45", and for ``money``
+    ThousandsPointError for text such as "20.300" (see ``number_text``).
     """
     if isinstance(raw, bool | np.bool_ | date):
         return None
@@ -547,8 +555,8 @@ def _number(raw: object) -> float | None:
     text = raw.strip()
     percent = text.endswith(PERCENT_SIGN)
     try:
-        number = number_text(text.removesuffix(PERCENT_SIGN))
-    except DecimalCommaError:
+        number = number_text(text.removesuffix(PERCENT_SIGN), money)
+    except (DecimalCommaError, ThousandsPointError):
         raise
     except ValueError:
         return None

@@ -19,8 +19,9 @@ import xlwings as xw
 from xl_risk import bundle as bundles
 from xl_risk.capital import irb_capital, irb_rwa, one_year_pd
 from xl_risk.excel import convert
-from xl_risk.parsing import DataError, Table
-from xl_risk.reasons import as_table, reasons
+from xl_risk.parsing import DataError, Table, read_table
+from xl_risk.reasons import reasons
+from xl_risk.schema import INPUT_FIELDS
 from xl_risk.scorecard import (
     PDO_RANGE,
     REFERENCE_ODDS_RANGE,
@@ -105,9 +106,15 @@ def _safely(name: str, compute: Callable, *args: object) -> object:
         return convert.one_line(f"xl-risk: {type(err).__name__}: {err}")
 
 
+def _read_cells(columns) -> Table:
+    """Input cells read through the schema, each rate's unit judged value by
+    value: a row reads alone as it does inside a table."""
+    return read_table(columns, INPUT_FIELDS, by_column=False)
+
+
 def _application(row: object, header: object) -> Table:
     """One application's cells read through the schema; a mistyped header refused."""
-    table = as_table(convert.application(row, header))
+    table = _read_cells(convert.application(row, header))
     convert.require_named_inputs(bundles.current(), table)
     return table
 
@@ -119,7 +126,7 @@ def _score_one(row: object, header: object, output: str) -> float | str:
 
 def _score_table(table: object) -> list[list]:
     cells = convert.table(table)
-    read = as_table(cells.columns)
+    read = _read_cells(cells.columns)
     convert.require_inputs(read)  # missing columns named once, not on every row
     convert.require_named_inputs(bundles.current(), read)
     return convert.table_result(score(bundles.current(), read), cells)
