@@ -24,6 +24,7 @@ from xl_risk.monitoring import (
 )
 from xl_risk.parsing import read_table
 from xl_risk.quality import prepare_training
+from xl_risk.reasons import PAYMENT_TO_INCOME
 from xl_risk.reports.sheets import monitoring as sheet
 from xl_risk.samples import sample_applications
 from xl_risk.scoring import score
@@ -65,6 +66,17 @@ def test_reference_profile_is_strict_json(profile):
 
     assert json.loads(text) == profile
     assert profile["rows"] == LOANS
+
+
+def test_reference_profile_with_a_zero_income_is_strict_json(bundle, population):
+    raw = population.copy()
+    raw.loc[raw.index[:3], "annual_inc"] = 0.0  # payment / income is +inf there
+
+    profile = _profile(bundle, raw)
+
+    ratio = profile["fields"][PAYMENT_TO_INCOME]
+    assert json.loads(json.dumps(profile, allow_nan=False)) == profile
+    assert sum(ratio["counts"]) + ratio["missing"] == LOANS
 
 
 def test_monitor_file_against_itself_is_zero(bundle, population, profile):

@@ -132,7 +132,8 @@ def _numeric_entry(values: np.ndarray, bins: int) -> dict:
     for i in range(len(edges) - 1):
         inside = values[index == i]
         counts.append(int(inside.size))
-        representative.append(float(inside.max()) if inside.size else None)
+        shown = inside[np.isfinite(inside)]  # a zero income's ratio is +inf
+        representative.append(float(shown.max()) if shown.size else None)
     return {
         "kind": NUMERIC,
         "edges": [float(e) for e in edges[1:-1]],
