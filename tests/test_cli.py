@@ -785,3 +785,28 @@ def test_cli_retrain_while_another_runs_exits_4_showing_its_start_once(
         f"(process 4242) at {shown}"
     )
     assert bundles.current_version(models_dir) is None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_cli_score_writes_and_names_ids_as_written(
+    trained_models_dir, tmp_path, suffix
+):
+    ids = ["00123", "", "1e5", "12345678901234567890"]
+    given = sample_applications().head(len(ids)).astype({"id": str})
+    given["id"] = ids
+    given.loc[[0, 1], "grade"] = "Z"
+    path = tmp_path / "applications.csv"
+    given.to_csv(path, index=False)
+    out = tmp_path / f"scores{suffix}"
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    if suffix == ".csv":
+        written = [line.split(",")[0] for line in out.read_text().splitlines()]
+    else:
+        sheet = openpyxl.load_workbook(out).active
+        written = [cell.value or "" for cell in next(sheet.iter_cols(max_col=1))]
+    assert written == ["id", *ids]
+    assert "line 2 (id 00123): grade:" in result.stderr
+    assert "line 3 (id blank): grade:" in result.stderr

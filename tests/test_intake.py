@@ -264,7 +264,7 @@ def test_read_raw_csv_row_shorter_than_the_header_misses_its_last_values(tmp_pat
 
     raw = read_raw(path)
 
-    assert raw["id"].tolist() == [1, 2, 3]
+    assert raw["id"].tolist() == ["1", "2", "3"]  # ids are read as text
     assert raw["grade"].tolist()[:2] == ["A", "B"]
     assert raw["term"].isna().tolist() == [True, False, True]
 
@@ -276,7 +276,7 @@ def test_read_raw_csv_separator_closing_every_line_adds_no_column(tmp_path):
     raw = read_raw(path)
 
     assert list(raw.columns) == ["id", "grade", "term"]
-    assert raw["id"].tolist() == [1, 2]
+    assert raw["id"].tolist() == ["1", "2"]
 
 
 @pytest.mark.parametrize(
@@ -503,3 +503,28 @@ def test_read_raw_xlsx_without_error_cells_reads_as_pandas_does(loans, tmp_path)
     as_is = pd.read_excel(path, keep_default_na=False, na_values=[""])
 
     pd.testing.assert_frame_equal(read_raw(path), as_is)
+
+
+def test_read_raw_csv_ids_are_kept_as_written(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text(
+        "id,member_id,grade\n00123,1e5,A\n,12345678901234567890,B\n400328,7,C\n",
+        encoding="utf-8",
+    )
+
+    raw = read_raw(path)
+
+    assert raw["id"].tolist()[::2] == ["00123", "400328"]
+    assert raw["id"].isna().tolist() == [False, True, False]
+    assert raw["member_id"].tolist() == ["1e5", "12345678901234567890", "7"]
+
+
+@pytest.mark.parametrize("name", ["loans.xlsx", "loans.parquet"])
+def test_read_raw_whole_float_ids_read_as_integers(tmp_path, name):
+    frame = pd.DataFrame({"id": [400328.0, np.nan, 400329.0], "grade": list("ABC")})
+
+    raw = read_raw(write(frame, tmp_path / name))
+
+    assert raw["id"].tolist()[::2] == [400328, 400329]
+    assert all(type(v) is int for v in raw["id"].tolist()[::2])
+    assert raw["id"].isna().tolist() == [False, True, False]

@@ -21,7 +21,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
 from xl_risk.intake import DataError, read_raw
-from xl_risk.parsing import match_headers
+from xl_risk.parsing import is_blank, match_headers
 from xl_risk.scorecard import (
     DEFAULT_PDO,
     DEFAULT_REFERENCE_ODDS,
@@ -80,11 +80,18 @@ def _row_lines(problems: Mapping[int, str], data, more: str = "") -> list[str]:
     id_header = match_headers(data.columns)[0].get("loan_id")
     lines = []
     for row, message in list(problems.items())[:ROWS_NAMED]:
-        who = f" ({id_header} {data[id_header].iloc[row]})" if id_header else ""
+        who = ""
+        if id_header:
+            who = f" ({id_header} {_shown_id(data[id_header].iloc[row])})"
         lines.append(f"  line {row + FIRST_ROW_LINE}{who}: {message}")
     if len(problems) > ROWS_NAMED:
         lines.append(f"  ... and {len(problems) - ROWS_NAMED:,} more{more}")
     return lines
+
+
+def _shown_id(value: object) -> object:
+    """An id as a message shows it: as written, or the word blank."""
+    return "blank" if is_blank(value) else value
 
 
 def _fail_unscored(

@@ -8,7 +8,9 @@ not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
 Western-European Windows), logged at INFO. The separator (comma, semicolon,
 tab or bar) is detected on the header line; a row with more fields than the
 header is refused, naming its line, and a row with fewer has its last values
-missing. Of a workbook only the first sheet is read; an error cell (#N/A,
+missing. An id column is read from a CSV as text, kept as written (00123,
+1e5); from a workbook or parquet, a whole float id (400328.0) as an integer.
+Of a workbook only the first sheet is read; an error cell (#N/A,
 #VALUE!) keeps its text, which the schema refuses as it refuses the same text
 in a CSV. An empty file (or a CSV of white space only), a truncated or a
 corrupt one fails with one line naming the file and what is wrong with it.
@@ -55,6 +57,11 @@ UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
 ERROR_CELL = "e"  # openpyxl's data type of a cell holding #N/A, #VALUE!, ...
 RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
 TOKENIZING_ERROR = re.compile(r"Expected \d+ fields in line \d+, saw \d+")
+# Read as text from a CSV: an id keeps its zeros and digits ("00123", "1e5", a
+# 20-digit number), money reaches the schema as written ("20.300", a Spanish
+# twenty thousand three hundred, which pandas would read as 20.3).
+ID_KINDS = frozenset({Kind.ID})
+TEXT_READ_KINDS = frozenset({Kind.MONEY, Kind.ID})
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +99,38 @@ def _separator(header: str) -> str:
         return DEFAULT_SEPARATOR
 
 
-def _money_headers(header: str, separator: str) -> list[str]:
-    """Headers of money fields, whose values must reach the schema as text.
-
-    pandas would read "20.300" (twenty thousand three hundred, as a Spanish
-    Excel writes it) as the number 20.3; as text, the schema can refuse it.
-    """
+def _header_names(header: str, separator: str) -> list[str]:
+    """The names of a CSV header line; none when it is not text."""
     try:
-        names = next(csv.reader([header.strip("\r\n")], delimiter=separator), [])
+        return next(csv.reader([header.strip("\r\n")], delimiter=separator), [])
     except csv.Error:  # not text: pandas will say what is wrong
         return []
-    return [name for name in names if (f := resolve(name)) and f.kind is Kind.MONEY]
+
+
+def _headers_of(names: list[str], kinds: frozenset[Kind]) -> list[str]:
+    """The headers among ``names`` naming a field of one of ``kinds``."""
+    return [name for name in names if (f := resolve(name)) and f.kind in kinds]
+
+
+def _ids_as_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give an id a workbook or parquet file holds as a whole float its digits.
+
+    Excel stores every number as a float, so an id column with a blank cell
+    arrives as ``400328.0``; it goes on, and out, as ``400328``. Text ids and
+    blanks are left as they are.
+    """
+    for name in _headers_of([str(h) for h in frame.columns], ID_KINDS):
+        column = frame[name]
+        if column.dtype.kind in "fO":
+            whole = [_whole_as_int(value) for value in column.to_numpy(dtype=object)]
+            frame[name] = pd.Series(whole, index=frame.index, dtype=object)
+    return frame
+
+
+def _whole_as_int(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _text(path: Path, packed: bool, encoding: str):
@@ -162,10 +190,12 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     separator = _separator(header)
     if separator != DEFAULT_SEPARATOR:
         log.info("%s: columns separated by %r", path.name, separator)
-    money = _money_headers(header, separator)
+    names = _header_names(header, separator)
+    money = _headers_of(names, frozenset({Kind.MONEY}))
+    as_text = _headers_of(names, TEXT_READ_KINDS)
     options = {
         "sep": separator, "low_memory": False, "keep_default_na": False,
-        "na_values": [""], "dtype": dict.fromkeys(money, str),
+        "na_values": [""], "dtype": dict.fromkeys(as_text, str),
         "compression": "gzip" if packed else None, "index_col": False,
     }  # fmt: skip
 
@@ -313,9 +343,9 @@ def read_raw(path: str | Path) -> pd.DataFrame:
         if suffix in CSV_SUFFIXES:
             frame = _read_csv(path, packed)
         elif suffix in EXCEL_SUFFIXES:
-            frame = _read_excel(path)
+            frame = _ids_as_written(_read_excel(path))
         else:
-            frame = pd.read_parquet(path)
+            frame = _ids_as_written(pd.read_parquet(path))
     except DataError:
         raise
     except UNPACK_ERRORS as err:
