@@ -3,6 +3,7 @@
 import gzip
 import logging
 import re
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -528,3 +529,41 @@ def test_read_raw_whole_float_ids_read_as_integers(tmp_path, name):
     assert raw["id"].tolist()[::2] == [400328, 400329]
     assert all(type(v) is int for v in raw["id"].tolist()[::2])
     assert raw["id"].isna().tolist() == [False, True, False]
+
+
+def _with_formula(loans, path, formula: str):
+    """``loans`` as a workbook whose cell C5 holds ``formula``, as a script
+    writes it: the formula alone, no computed value."""
+    frame = loans[["grade", "funded_amnt", "fico_range_low"]].head(6)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(frame.columns))
+    for values in frame.itertuples(index=False):
+        sheet.append(list(values))
+    sheet["C5"] = formula
+    book.save(path)
+    return path
+
+
+def test_read_raw_xlsx_formula_without_its_value_is_refused(loans, tmp_path):
+    path = _with_formula(loans, tmp_path / "loans.xlsx", "=700+75")
+
+    with pytest.raises(DataError, match=(
+        r"^loans\.xlsx: cell C5 \(fico_range_low\) holds a formula with no "
+        r"computed value \(=700\+75\); open and save the file in Excel, or "
+        r"write the value$"
+    )):  # fmt: skip
+        read_raw(path)
+
+
+def test_read_raw_xlsx_formula_with_its_saved_value_reads_the_value(loans, tmp_path):
+    path = _with_formula(loans, tmp_path / "made.xlsx", "=700+75")
+    saved = tmp_path / "loans.xlsx"  # as Excel saves it: the value beside it
+    with zipfile.ZipFile(path) as made, zipfile.ZipFile(saved, "w") as out:
+        for item in made.infolist():
+            data = made.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<f>700+75</f><v />", b"<f>700+75</f><v>775</v>")
+            out.writestr(item, data)
+
+    assert read_raw(saved)["fico_range_low"].tolist()[3] == 775

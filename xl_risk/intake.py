@@ -12,7 +12,8 @@ missing. An id column is read from a CSV as text, kept as written (00123,
 1e5); from a workbook or parquet, a whole float id (400328.0) as an integer.
 Of a workbook only the first sheet is read; an error cell (#N/A,
 #VALUE!) keeps its text, which the schema refuses as it refuses the same text
-in a CSV. An empty file (or a CSV of white space only), a truncated or a
+in a CSV, and a formula cell with no computed value (never saved by Excel) is
+refused, naming the cell. An empty file (or a CSV of white space only), a truncated or a
 corrupt one fails with one line naming the file and what is wrong with it.
 """
 
@@ -31,7 +32,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from xl_risk.parsing import DataError, Table, numbers_if_plain, read_table
+from xl_risk.parsing import (
+    DataError,
+    Table,
+    is_blank,
+    numbers_if_plain,
+    read_table,
+)
 from xl_risk.schema import (
     BY_NAME,
     INPUT_FIELDS,
@@ -55,6 +62,10 @@ SEPARATORS = ",;\t|"
 DEFAULT_SEPARATOR = ","
 UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
 ERROR_CELL = "e"  # openpyxl's data type of a cell holding #N/A, #VALUE!, ...
+FORMULA_CELL = "f"  # openpyxl's data type of a formula, when formulas are read
+SHEETS_FOLDER = "xl/worksheets/"
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>700+75</f>, <x:f t="shared"/>
+TAG_OVERLAP = 8  # bytes a block keeps of the one before: a tag may straddle them
 RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
 TOKENIZING_ERROR = re.compile(r"Expected \d+ fields in line \d+, saw \d+")
 # Read as text from a CSV: an id keeps its zeros and digits ("00123", "1e5", a
@@ -254,6 +265,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
         frame = pd.read_excel(book, keep_default_na=False, na_values=[""])
         sheets = book.sheet_names
     _restore_error_cells(path, frame)
+    _refuse_uncomputed_formulas(path, frame)
     if len(sheets) > 1 and not any(resolve(h) for h in frame.columns):
         others = ", ".join(repr(s) for s in sheets[1:])
         are = "sheet is" if len(sheets) == 2 else "sheets are"
@@ -287,6 +299,63 @@ def _restore_error_cells(path: Path, frame: pd.DataFrame) -> None:
         frame[column] = frame[column].astype(object)
     for row, at, text in errors:
         frame.iat[row, at] = text
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when a sheet of the workbook holds a formula: a cheap scan of its
+    XML for a formula element, which spares most files a second reading."""
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if not (name.startswith(SHEETS_FOLDER) and name.endswith(".xml")):
+                continue
+            with book.open(name) as handle:
+                tail = b""
+                for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
+                    if FORMULA_TAG.search(tail + block):
+                        return True
+                    tail = block[-TAG_OVERLAP:]
+    return False
+
+
+def _refuse_uncomputed_formulas(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse a formula cell of the first sheet that holds no computed value.
+
+    Excel saves each formula's value beside it; a workbook written by a
+    script and never opened in Excel holds the formula alone, which pandas
+    reads as blank: ``=700+75`` under FICO would be scored without a FICO.
+
+    Raises
+    ------
+    DataError
+        Naming the first such cell, its column and its formula, and how many
+        more there are.
+    """
+    if not frame.isna().any().any() or not _has_formulas(path):
+        return
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        formulas = [
+            (cell.coordinate, cell.row - 2, cell.column - 1, cell.value)
+            for row in book.worksheets[0].iter_rows(min_row=2)
+            for cell in row
+            if cell.data_type == FORMULA_CELL
+        ]
+    finally:
+        book.close()
+    uncomputed = [
+        (where, frame.columns[at], getattr(formula, "text", formula))
+        for where, row, at, formula in formulas
+        if row < len(frame) and at < frame.shape[1] and is_blank(frame.iat[row, at])
+    ]
+    if uncomputed:
+        where, header, formula = uncomputed[0]
+        more = len(uncomputed) - 1
+        others = f", and {more} more cell(s) like it" if more else ""
+        raise DataError(
+            f"{path.name}: cell {where} ({header}) holds a formula with no computed "
+            f"value ({formula}){others}; open and save the file in Excel, or write "
+            "the value"
+        )
 
 
 def _row_one(headers) -> str:
