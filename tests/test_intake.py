@@ -567,3 +567,17 @@ def test_read_raw_xlsx_formula_with_its_saved_value_reads_the_value(loans, tmp_p
             out.writestr(item, data)
 
     assert read_raw(saved)["fico_range_low"].tolist()[3] == 775
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_read_raw_csv_in_utf16_is_read_and_logged(loans, tmp_path, caplog, encoding):
+    expected = canonical(write(loans, tmp_path / "loans.csv"))
+    path = tmp_path / "unicode.csv"  # Excel's "Unicode Text": a mark, then tabs
+    mark = "\ufeff".encode(encoding)
+    path.write_bytes(mark + loans.to_csv(sep="\t", index=False).encode(encoding))
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        got = canonical(path)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert "unicode.csv is UTF-16 text" in caplog.text

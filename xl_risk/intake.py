@@ -2,19 +2,24 @@
 
 A file is named .csv, .csv.gz, .parquet or .xlsx (or .pq, .xlsm); any other
 suffix, .txt included, is refused. gzip is recognised by the file's first
-bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO. CSV
-text is read as UTF-8, with or without a byte-order mark; a file that is
+bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO.
+
+CSV text is read as UTF-8, with or without a byte-order mark; a file that is
 not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
-Western-European Windows), logged at INFO. The separator (comma, semicolon,
-tab or bar) is detected on the header line; a row with more fields than the
-header is refused, naming its line, and a row with fewer has its last values
-missing. An id column is read from a CSV as text, kept as written (00123,
-1e5); from a workbook or parquet, a whole float id (400328.0) as an integer.
-Of a workbook only the first sheet is read; an error cell (#N/A,
-#VALUE!) keeps its text, which the schema refuses as it refuses the same text
-in a CSV, and a formula cell with no computed value (never saved by Excel) is
-refused, naming the cell. An empty file (or a CSV of white space only), a truncated or a
-corrupt one fails with one line naming the file and what is wrong with it.
+Western-European Windows), logged at INFO; text opening with a UTF-16
+byte-order mark (Excel's "Unicode Text") is read as UTF-16. The separator
+(comma, semicolon, tab or bar) is detected on the header line; a row with
+more fields than the header is refused, naming its line, and a row with
+fewer has its last values missing. An id column is read from a CSV as text,
+kept as written (00123, 1e5); from a workbook or parquet, a whole float id
+(400328.0) as an integer.
+
+Of a workbook only the first sheet is read; an error cell (#N/A, #VALUE!)
+keeps its text, which the schema refuses as it refuses the same text in a
+CSV, and a formula cell with no computed value (never saved by Excel) is
+refused, naming the cell. An empty file (or a CSV of white space only), a
+truncated or a corrupt one fails with one line naming the file and what is
+wrong with it.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ ACCEPTED = "a .csv, .csv.gz, .parquet or .xlsx file"
 GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip file
 TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian
+UTF16 = "utf-16"  # reads either byte order by its mark
 BLOCK_SIZE = 1 << 20
 FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
 SEPARATORS = ",;\t|"
@@ -91,9 +98,20 @@ def _is_gzip(path: Path) -> bool:
         return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
 
 
-def _header_line(path: Path, packed: bool) -> str:
+def _is_utf16(path: Path, packed: bool) -> bool:
+    """True when the text opens with a UTF-16 byte-order mark, as Excel's
+    "Unicode Text" writes it."""
+    opener = gzip.open if packed else open
+    with opener(path, "rb") as handle:
+        return handle.read(len(UTF16_BOMS[0])) in UTF16_BOMS
+
+
+def _header_line(path: Path, packed: bool, utf16: bool = False) -> str:
     """The first line of a CSV file, decoded as its text will be."""
     opener = gzip.open if packed else open
+    if utf16:
+        with opener(path, "rt", encoding=UTF16, newline="") as handle:
+            return handle.readline()
     with opener(path, "rb") as handle:
         line = handle.readline()
     try:
@@ -197,7 +215,10 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     more fields than the header: pandas would take the first column for an
     index and shift every value, or drop the fields past the header.
     """
-    header = _header_line(path, packed)
+    utf16 = _is_utf16(path, packed)
+    if utf16:
+        log.info("%s is UTF-16 text (Excel's Unicode Text): read so", path.name)
+    header = _header_line(path, packed, utf16)
     separator = _separator(header)
     if separator != DEFAULT_SEPARATOR:
         log.info("%s: columns separated by %r", path.name, separator)
@@ -210,7 +231,7 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
         "compression": "gzip" if packed else None, "index_col": False,
     }  # fmt: skip
 
-    encoding = TEXT_ENCODING
+    encoding = UTF16 if utf16 else TEXT_ENCODING
     try:
         frame = _read_csv_strictly(path, encoding, options)
     except UnicodeDecodeError:
