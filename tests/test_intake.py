@@ -581,3 +581,38 @@ def test_read_raw_csv_in_utf16_is_read_and_logged(loans, tmp_path, caplog, encod
 
     pd.testing.assert_frame_equal(got, expected)
     assert "unicode.csv is UTF-16 text" in caplog.text
+
+
+def test_read_raw_csv_separator_hint_line_is_honoured(loans, tmp_path, caplog):
+    expected = canonical(write(loans, tmp_path / "loans.csv"))
+    path = tmp_path / "hinted.csv"
+    path.write_text("sep=;\n" + loans.to_csv(sep=";", index=False), encoding="utf-8")
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        got = canonical(path)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert "line 1 names the separator ';'" in caplog.text
+
+
+def test_read_raw_csv_separator_hint_counts_in_line_numbers(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("sep=;\nid;grade;term\n1;A;36\n2;B;60;x\n", encoding="utf-8")
+
+    match = r"^loans\.csv: line 4 has 4 fields, the header has 3;"
+    with pytest.raises(DataError, match=match):
+        read_raw(path)
+
+
+def test_read_raw_csv_title_above_the_header_says_no_header_names_a_field(
+    loans, tmp_path
+):
+    path = tmp_path / "loans.csv"
+    path.write_text("Loan book,Q3 2024\n" + loans.to_csv(index=False), encoding="utf-8")
+
+    with pytest.raises(DataError, match=(
+        r"^loans\.csv: no header in row 1 names a field \(row 1 holds 'Loan book', "
+        r"'Q3 2024'\): the column names must be in the first row, with no title "
+        r"above them$"
+    )):  # fmt: skip
+        read_raw(path)

@@ -74,6 +74,8 @@ SHEETS_FOLDER = "xl/worksheets/"
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>700+75</f>, <x:f t="shared"/>
 TAG_OVERLAP = 8  # bytes a block keeps of the one before: a tag may straddle them
 RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
+# Excel's first line naming the separator of the lines after it: sep=;
+SEPARATOR_HINT = re.compile(r"sep=(?P<separator>.)\s*", re.IGNORECASE)
 TOKENIZING_ERROR = re.compile(r"Expected \d+ fields in line \d+, saw \d+")
 # Read as text from a CSV: an id keeps its zeros and digits ("00123", "1e5", a
 # 20-digit number), money reaches the schema as written ("20.300", a Spanish
@@ -106,18 +108,24 @@ def _is_utf16(path: Path, packed: bool) -> bool:
         return handle.read(len(UTF16_BOMS[0])) in UTF16_BOMS
 
 
-def _header_line(path: Path, packed: bool, utf16: bool = False) -> str:
-    """The first line of a CSV file, decoded as its text will be."""
+def _first_lines(path: Path, packed: bool, utf16: bool = False) -> list[str]:
+    """The first two lines of a CSV file, decoded as its text will be."""
     opener = gzip.open if packed else open
     if utf16:
         with opener(path, "rt", encoding=UTF16, newline="") as handle:
-            return handle.readline()
+            return [handle.readline(), handle.readline()]
     with opener(path, "rb") as handle:
-        line = handle.readline()
+        lines = [handle.readline(), handle.readline()]
     try:
-        return line.decode("utf-8-sig")
+        return [line.decode("utf-8-sig") for line in lines]
     except UnicodeDecodeError:
-        return line.decode(FALLBACK_ENCODING, errors="replace")
+        return [line.decode(FALLBACK_ENCODING, errors="replace") for line in lines]
+
+
+def _separator_hint(line: str) -> str | None:
+    """The separator Excel's ``sep=;`` first line names, or None."""
+    hint = SEPARATOR_HINT.fullmatch(line.strip("\r\n"))
+    return hint["separator"] if hint else None
 
 
 def _separator(header: str) -> str:
@@ -183,17 +191,20 @@ def _is_blank(path: Path, packed: bool) -> bool:
 
 
 def _longer_row(
-    path: Path, packed: bool, separator: str, encoding: str
+    path: Path, packed: bool, separator: str, encoding: str, skip: int = 0
 ) -> tuple[int, int, int] | None:
     """A row with more fields than the header, as ``(line, fields, header
     fields)``, or None: the first whose extra fields hold a value, else the
-    first. ``line`` is the line of the file the row starts on, the header
-    being line 1; blank lines count, as an editor counts them.
+    first. ``line`` is the line of the file the row starts on, the first
+    being line 1; blank lines count, as an editor counts them. The first
+    ``skip`` lines (a ``sep=;`` hint) come before the header.
     """
     first = None
     with _text(path, packed, encoding) as handle:
+        for _ in range(skip):
+            handle.readline()
         rows = csv.reader(handle, delimiter=separator)
-        width, line = None, 1
+        width, line = None, 1 + skip
         try:
             for row in rows:
                 if row and width is None:
@@ -202,7 +213,7 @@ def _longer_row(
                     first = first or (line, len(row), width)
                     if any(value.strip() for value in row[width:]):
                         return line, len(row), width
-                line = rows.line_num + 1
+                line = rows.line_num + 1 + skip
         except (csv.Error, UnicodeDecodeError):  # pandas' own message stands
             return None
     return first
@@ -218,9 +229,14 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     utf16 = _is_utf16(path, packed)
     if utf16:
         log.info("%s is UTF-16 text (Excel's Unicode Text): read so", path.name)
-    header = _header_line(path, packed, utf16)
-    separator = _separator(header)
-    if separator != DEFAULT_SEPARATOR:
+    first, second = _first_lines(path, packed, utf16)
+    hint = _separator_hint(first)
+    skip = int(hint is not None)
+    header = second if hint else first
+    separator = hint or _separator(header)
+    if hint:
+        log.info("%s: line 1 names the separator %r, then the header", path.name, hint)
+    elif separator != DEFAULT_SEPARATOR:
         log.info("%s: columns separated by %r", path.name, separator)
     names = _header_names(header, separator)
     money = _headers_of(names, frozenset({Kind.MONEY}))
@@ -229,6 +245,7 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
         "sep": separator, "low_memory": False, "keep_default_na": False,
         "na_values": [""], "dtype": dict.fromkeys(as_text, str),
         "compression": "gzip" if packed else None, "index_col": False,
+        "skiprows": skip,
     }  # fmt: skip
 
     encoding = UTF16 if utf16 else TEXT_ENCODING
@@ -244,7 +261,14 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
         raise
 
     if frame is None:  # pandas met a row longer than the header
-        longer = _longer_row(path, packed, separator, encoding)
+        longer = _longer_row(path, packed, separator, encoding, skip)
+        if longer is not None and not any(resolve(name) for name in names):
+            row = f"line {skip + 1}" if skip else "row 1"
+            raise DataError(
+                f"{path.name}: no header in {row} names a field "
+                f"({_row_one(names, row)}): the column names must be in the "
+                "first row, with no title above them"
+            )
         if longer is not None:
             line, fields, width = longer
             raise DataError(
@@ -379,11 +403,11 @@ def _refuse_uncomputed_formulas(path: Path, frame: pd.DataFrame) -> None:
         )
 
 
-def _row_one(headers) -> str:
-    """What row 1 holds, for a message: its first few headers."""
+def _row_one(headers, row: str = "row 1") -> str:
+    """What row 1 (or ``row``) holds, for a message: its first few headers."""
     shown = ", ".join(repr(str(h)) for h in list(headers)[:EXAMPLES_SHOWN])
     more = ", ..." if len(headers) > EXAMPLES_SHOWN else ""
-    return f"row 1 holds {shown}{more}" if shown else "row 1 is empty"
+    return f"{row} holds {shown}{more}" if shown else f"{row} is empty"
 
 
 def _damage(suffix: str, err: Exception) -> str:
