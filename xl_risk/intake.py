@@ -8,11 +8,12 @@ CSV text is read as UTF-8, with or without a byte-order mark; a file that is
 not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
 Western-European Windows), logged at INFO; text opening with a UTF-16
 byte-order mark (Excel's "Unicode Text") is read as UTF-16. The separator
-(comma, semicolon, tab or bar) is detected on the header line; a row with
-more fields than the header is refused, naming its line, and a row with
-fewer has its last values missing. An id column is read from a CSV as text,
-kept as written (00123, 1e5); from a workbook or parquet, a whole float id
-(400328.0) as an integer.
+(comma, semicolon, tab or bar) is detected on the header line, or taken
+from Excel's first line ``sep=;``; a row with more fields than the header is
+refused, naming its line (or, when no header names a field, saying a title
+is above the header), and a row with fewer has its last values missing. An
+id column is read from a CSV as text, kept as written (00123, 1e5); from a
+workbook or parquet, a whole float id (400328.0) as an integer.
 
 Of a workbook only the first sheet is read; an error cell (#N/A, #VALUE!)
 keeps its text, which the schema refuses as it refuses the same text in a
