@@ -616,3 +616,20 @@ def test_read_raw_csv_title_above_the_header_says_no_header_names_a_field(
         r"above them$"
     )):  # fmt: skip
         read_raw(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('id,grade\n"1,A\n2,B\n', 2),
+        ('id,job\n1,"a ""quoted"" job"\n\n2,"open\n3,x\n', 4),
+        ('id,job\n1,"two\nlines"\n2,"open\n', 4),
+    ],
+)
+def test_read_raw_csv_unclosed_quote_names_its_line(tmp_path, text, line):
+    path = tmp_path / "loans.csv"
+    path.write_text(text, encoding="utf-8")
+
+    match = rf"^loans\.csv: a quote opened on line {line} is never closed$"
+    with pytest.raises(DataError, match=match):
+        read_raw(path)

@@ -11,7 +11,8 @@ byte-order mark (Excel's "Unicode Text") is read as UTF-16. The separator
 (comma, semicolon, tab or bar) is detected on the header line, or taken
 from Excel's first line ``sep=;``; a row with more fields than the header is
 refused, naming its line (or, when no header names a field, saying a title
-is above the header), and a row with fewer has its last values missing. An
+is above the header), and a row with fewer has its last values missing; a
+quote never closed is named by the line it opens on. An
 id column is read from a CSV as text, kept as written (00123, 1e5); from a
 workbook or parquet, a whole float id (400328.0) as an integer.
 
@@ -77,6 +78,7 @@ TAG_OVERLAP = 8  # bytes a block keeps of the one before: a tag may straddle the
 RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
 # Excel's first line naming the separator of the lines after it: sep=;
 SEPARATOR_HINT = re.compile(r"sep=(?P<separator>.)\s*", re.IGNORECASE)
+UNCLOSED_QUOTE = re.compile(r"EOF inside string")  # pandas' C parser says so
 TOKENIZING_ERROR = re.compile(r"Expected \d+ fields in line \d+, saw \d+")
 # Read as text from a CSV: an id keeps its zeros and digits ("00123", "1e5", a
 # 20-digit number), money reaches the schema as written ("20.300", a Spanish
@@ -251,14 +253,24 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
 
     encoding = UTF16 if utf16 else TEXT_ENCODING
     try:
-        frame = _read_csv_strictly(path, encoding, options)
-    except UnicodeDecodeError:
-        log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
-        encoding = FALLBACK_ENCODING
-        frame = _read_csv_strictly(path, encoding, options)
+        try:
+            frame = _read_csv_strictly(path, encoding, options)
+        except UnicodeDecodeError:
+            log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
+            encoding = FALLBACK_ENCODING
+            frame = _read_csv_strictly(path, encoding, options)
     except pd.errors.EmptyDataError:
         if _is_blank(path, packed):
             raise DataError(f"{path.name}: the file is empty") from None
+        raise
+    except pd.errors.ParserError as err:
+        line = UNCLOSED_QUOTE.search(str(err)) and _unclosed_quote(
+            path, packed, encoding, skip
+        )
+        if line:
+            raise DataError(
+                f"{path.name}: a quote opened on line {line} is never closed"
+            ) from None
         raise
 
     if frame is None:  # pandas met a row longer than the header
@@ -282,6 +294,18 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     for name in frame.columns.intersection(money):
         frame[name] = numbers_if_plain(frame[name], money=True)
     return frame
+
+
+def _unclosed_quote(path: Path, packed: bool, encoding: str, skip: int) -> int:
+    """The line (the first being line 1) of the double quote that is never
+    closed, or 0: the last line, past the first ``skip``, holding an odd
+    number of quotes that does not close one an earlier line opened."""
+    opened = 0
+    with _text(path, packed, encoding) as handle:
+        for number, line in enumerate(handle, start=1):
+            if number > skip and line.count('"') % 2:
+                opened = 0 if opened else number
+    return opened
 
 
 def _read_csv_strictly(path: Path, encoding: str, options: dict) -> pd.DataFrame | None:
