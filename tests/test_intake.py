@@ -633,3 +633,25 @@ def test_read_raw_csv_unclosed_quote_names_its_line(tmp_path, text, line):
     match = rf"^loans\.csv: a quote opened on line {line} is never closed$"
     with pytest.raises(DataError, match=match):
         read_raw(path)
+
+
+def test_read_raw_workbook_named_csv_is_read_and_logged(loans, tmp_path, caplog):
+    expected = canonical(write(loans, tmp_path / "loans.xlsx"))
+    path = tmp_path / "loans.csv"
+    path.write_bytes((tmp_path / "loans.xlsx").read_bytes())
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        got = canonical(path)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert "loans.csv is an xlsx workbook named .csv" in caplog.text
+
+
+def test_read_raw_zip_archive_named_csv_says_to_unpack_it(loans, tmp_path):
+    path = tmp_path / "loans.csv"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("loans.csv", loans.to_csv(index=False))
+
+    match = r"^loans\.csv: the file is a zip archive, not CSV text: unpack it$"
+    with pytest.raises(DataError, match=match):
+        read_raw(path)

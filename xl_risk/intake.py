@@ -2,7 +2,8 @@
 
 A file is named .csv, .csv.gz, .parquet or .xlsx (or .pq, .xlsm); any other
 suffix, .txt included, is refused. gzip is recognised by the file's first
-bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO.
+bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO, and
+so is a workbook (a zip archive holding xl/workbook.xml) named .csv.
 
 CSV text is read as UTF-8, with or without a byte-order mark; a file that is
 not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
@@ -61,6 +62,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 ACCEPTED = "a .csv, .csv.gz, .parquet or .xlsx file"
 GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip file
+ZIP_MAGIC = b"PK\x03\x04"  # the first bytes of a zip archive, as xlsx is
+WORKBOOK_PART = "xl/workbook.xml"
 TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian
@@ -97,10 +100,24 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    """True when the file's first bytes are ``magic``, whatever its name."""
+    with open(path, "rb") as handle:
+        return handle.read(len(magic)) == magic
+
+
 def _is_gzip(path: Path) -> bool:
     """True when the file's content is gzip-compressed, whatever its name."""
-    with open(path, "rb") as handle:
-        return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    return _starts_with(path, GZIP_MAGIC)
+
+
+def _is_workbook(path: Path) -> bool:
+    """True when a zip archive holds a workbook (xl/workbook.xml)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return WORKBOOK_PART in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def _is_utf16(path: Path, packed: bool) -> bool:
@@ -331,7 +348,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
     workbook has other sheets (a cover sheet before the loans): the message
     names the sheet read and lists the others.
     """
-    with pd.ExcelFile(path, engine="openpyxl") as book:
+    with open(path, "rb") as handle, pd.ExcelFile(handle, engine="openpyxl") as book:
         frame = pd.read_excel(book, keep_default_na=False, na_values=[""])
         sheets = book.sheet_names
     _restore_error_cells(path, frame)
@@ -347,6 +364,27 @@ def _read_excel(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _cells_of_type(
+    path: Path, data_type: str, data_only: bool
+) -> list[tuple[str, int, int, object]]:
+    """``(cell, row, column, value)`` of each cell of one openpyxl data type
+    on the first sheet, below its header; row and column count from 0, as
+    pandas counts the rows and columns it read. Formulas are read as values
+    when ``data_only``, else as formulas. The file is opened by handle, so a
+    workbook named .csv is read too."""
+    with open(path, "rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=data_only)
+        try:
+            return [
+                (cell.coordinate, cell.row - 2, cell.column - 1, cell.value)
+                for row in book.worksheets[0].iter_rows(min_row=2)
+                for cell in row
+                if cell.data_type == data_type and cell.value is not None
+            ]
+        finally:
+            book.close()
+
+
 def _restore_error_cells(path: Path, frame: pd.DataFrame) -> None:
     """Put the text of the first sheet's error cells (#N/A, #VALUE!) back.
 
@@ -354,17 +392,11 @@ def _restore_error_cells(path: Path, frame: pd.DataFrame) -> None:
     that the schema refuses it as it refuses the same error in a cell or a
     CSV, instead of scoring it as a missing value.
     """
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        errors = [
-            (cell.row - 2, cell.column - 1, str(cell.value))  # row 1: headers
-            for row in book.worksheets[0].iter_rows(min_row=2)
-            for cell in row
-            if cell.data_type == ERROR_CELL and cell.value is not None
-        ]
-    finally:
-        book.close()
-    errors = [e for e in errors if e[0] < len(frame) and e[1] < frame.shape[1]]
+    errors = [
+        (row, at, str(value))
+        for _, row, at, value in _cells_of_type(path, ERROR_CELL, data_only=True)
+        if row < len(frame) and at < frame.shape[1]
+    ]
     for column in {frame.columns[at] for _, at, _ in errors}:
         frame[column] = frame[column].astype(object)
     for row, at, text in errors:
@@ -402,16 +434,7 @@ def _refuse_uncomputed_formulas(path: Path, frame: pd.DataFrame) -> None:
     """
     if not frame.isna().any().any() or not _has_formulas(path):
         return
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        formulas = [
-            (cell.coordinate, cell.row - 2, cell.column - 1, cell.value)
-            for row in book.worksheets[0].iter_rows(min_row=2)
-            for cell in row
-            if cell.data_type == FORMULA_CELL
-        ]
-    finally:
-        book.close()
+    formulas = _cells_of_type(path, FORMULA_CELL, data_only=False)
     uncomputed = [
         (where, frame.columns[at], getattr(formula, "text", formula))
         for where, row, at, formula in formulas
@@ -477,6 +500,13 @@ def read_raw(path: str | Path) -> pd.DataFrame:
         )
     if packed and not suffix.endswith(".gz"):
         log.info("%s is gzip-compressed: read as .csv.gz", path.name)
+    if suffix in CSV_SUFFIXES and not packed and _starts_with(path, ZIP_MAGIC):
+        if not _is_workbook(path):
+            raise DataError(
+                f"{path.name}: the file is a zip archive, not CSV text: unpack it"
+            )
+        log.info("%s is an xlsx workbook named .csv: read as .xlsx", path.name)
+        suffix = EXCEL_SUFFIXES[0]
 
     try:
         if suffix in CSV_SUFFIXES:
