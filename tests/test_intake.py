@@ -15,7 +15,7 @@ from xl_risk import bundle as bundles
 from xl_risk import training
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
-from xl_risk.intake import DataError, read_history, read_raw
+from xl_risk.intake import DataError, file_lines, read_history, read_raw
 from xl_risk.parsing import read_table
 
 EMPTY_OPTIONAL = {
@@ -655,3 +655,36 @@ def test_read_raw_zip_archive_named_csv_says_to_unpack_it(loans, tmp_path):
     match = r"^loans\.csv: the file is a zip archive, not CSV text: unpack it$"
     with pytest.raises(DataError, match=match):
         read_raw(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("id,grade\n1,A\n2,B\n", [2, 3]),
+        ("id,grade\n1,A\n\n  \n2,B\n\n", [2, 5]),
+        ('id,job\n1,"two\nlines"\n2,x\n', [2, 4]),
+        ("sep=,\nid,grade\n1,A\n2,B\n", [3, 4]),
+        ("id,grade\n1,A\n,\n2,B\n", [2, 4]),  # a line of separators only
+    ],
+)
+def test_file_lines_are_the_lines_an_editor_shows(tmp_path, text, lines):
+    path = tmp_path / "loans.csv"
+    path.write_text(text, encoding="utf-8")
+
+    raw = read_raw(path)
+
+    assert raw["id"].tolist() == ["1", "2"]
+    assert file_lines(raw).tolist() == lines
+
+
+def test_read_raw_xlsx_blank_rows_are_left_out_and_logged(loans, tmp_path, caplog):
+    frame = loans[["id", "grade"]].head(4).astype(object)
+    frame.iloc[1] = None
+    frame.iloc[2] = None
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        raw = read_raw(write(frame, tmp_path / "loans.xlsx"))
+
+    assert raw["grade"].tolist() == frame["grade"].iloc[[0, 3]].tolist()
+    assert file_lines(raw).tolist() == [2, 5]
+    assert "loans.xlsx: 2 blank row(s) left out" in caplog.text

@@ -10,19 +10,22 @@ not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
 Western-European Windows), logged at INFO; text opening with a UTF-16
 byte-order mark (Excel's "Unicode Text") is read as UTF-16. The separator
 (comma, semicolon, tab or bar) is detected on the header line, or taken
-from Excel's first line ``sep=;``; a row with more fields than the header is
+from Excel's first line ``sep=;``. A row with more fields than the header is
 refused, naming its line (or, when no header names a field, saying a title
 is above the header), and a row with fewer has its last values missing; a
-quote never closed is named by the line it opens on. An
-id column is read from a CSV as text, kept as written (00123, 1e5); from a
-workbook or parquet, a whole float id (400328.0) as an integer.
+quote never closed is named by the line it opens on. An id column is read
+from a CSV as text, kept as written (00123, 1e5); from a workbook or
+parquet, a whole float id (400328.0) as an integer.
 
 Of a workbook only the first sheet is read; an error cell (#N/A, #VALUE!)
 keeps its text, which the schema refuses as it refuses the same text in a
 CSV, and a formula cell with no computed value (never saved by Excel) is
-refused, naming the cell. An empty file (or a CSV of white space only), a
-truncated or a corrupt one fails with one line naming the file and what is
-wrong with it.
+refused, naming the cell.
+
+A row with no value at all is left out (logged at INFO); :func:`file_lines`
+gives each row's line in its file. An empty file (or a CSV of white space
+only), a truncated or a corrupt one fails with one line naming the file and
+what is wrong with it.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
@@ -57,6 +61,9 @@ from xl_risk.schema import (
 )
 
 EXAMPLES_SHOWN = 3
+FIRST_ROW_LINE = 2  # the line of a file's first row, the header being line 1
+LINES = "lines"  # frame.attrs key: each row's line in its file, when not plain
+LINE_TYPE = np.int64
 CSV_SUFFIXES = (".csv", ".csv.gz")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -310,7 +317,75 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
 
     for name in frame.columns.intersection(money):
         frame[name] = numbers_if_plain(frame[name], money=True)
+
+    lines = _editor_lines(path, packed, separator, encoding, skip, len(frame))
+    if lines is not None:
+        _set_lines(frame, lines)
     return frame
+
+
+def _set_lines(frame: pd.DataFrame, lines: np.ndarray) -> None:
+    """Keep each row's line in ``frame.attrs``, as bytes: pandas copies and
+    compares attrs on many operations, which bytes make cheap and safe."""
+    frame.attrs[LINES] = np.asarray(lines, dtype=LINE_TYPE).tobytes()
+
+
+def file_lines(frame: pd.DataFrame) -> np.ndarray:
+    """The line of the file each row of a frame :func:`read_raw` read starts
+    on, as an editor counts lines (a CSV's blank lines included) or a
+    spreadsheet numbers rows, the header being line 1.
+
+    Returns
+    -------
+    ndarray of int, shape (n_rows,)
+    """
+    kept = frame.attrs.get(LINES)
+    if kept is None:
+        return np.arange(len(frame)) + FIRST_ROW_LINE
+    return np.frombuffer(kept, dtype=LINE_TYPE)
+
+
+def _line_count(path: Path, packed: bool) -> int:
+    """The lines of a file as an editor counts them, a last one unended too."""
+    opener = gzip.open if packed else open
+    count, last = 0, b""
+    with opener(path, "rb") as handle:
+        for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
+            count, last = count + block.count(b"\n"), block[-1:]
+    return count + (last not in (b"\n", b""))
+
+
+def _editor_lines(
+    path: Path, packed: bool, separator: str, encoding: str, skip: int, rows: int
+) -> np.ndarray | None:
+    """The line each of the ``rows`` pandas read starts on, the first line
+    being 1, when it is not the row's position plus 2: blank lines (which
+    pandas skips), values spanning lines, or a ``sep=`` line came before it.
+    None when every row is on that line, or when the lines cannot be told.
+
+    Counting the file's lines spares most files reading them as CSV again.
+    """
+    if not skip and encoding != UTF16 and _line_count(path, packed) == rows + 1:
+        return None
+    starts = []
+    with _text(path, packed, encoding) as handle:
+        for _ in range(skip):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=separator)
+        line, past_header = 1 + skip, False
+        try:
+            for row in reader:
+                blank = len(row) <= 1 and not "".join(row).strip()  # pandas skips it
+                if past_header and not blank:
+                    starts.append(line)
+                past_header = past_header or not blank
+                line = reader.line_num + 1 + skip
+        except (csv.Error, UnicodeDecodeError):
+            return None
+    plain = np.arange(rows) + FIRST_ROW_LINE
+    if len(starts) != rows or np.array_equal(starts, plain):
+        return None
+    return np.asarray(starts)
 
 
 def _unclosed_quote(path: Path, packed: bool, encoding: str, skip: int) -> int:
@@ -530,9 +605,27 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     except (ValueError, KeyError) as err:
         raise DataError(f"{path.name}: cannot be read as {suffix}: {err}") from None
 
+    frame = _blank_rows_dropped(path, frame)
     if frame.empty:
         raise DataError(f"{path.name}: no rows")
     return _repeated_headers_restored(frame)
+
+
+def _blank_rows_dropped(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows that hold a value; each row keeps its line in the file.
+
+    A blank row of a workbook (or a CSV line of separators only) would be
+    refused on every required field; it holds no application, so it is left
+    out, logged at INFO; :func:`file_lines` still gives each row's line.
+    """
+    blank = frame.isna().all(axis=1).to_numpy()
+    if not blank.any():
+        return frame
+    log.info("%s: %d blank row(s) left out", path.name, blank.sum())
+    lines = file_lines(frame)[~blank]
+    kept = frame.loc[~blank].reset_index(drop=True)
+    _set_lines(kept, lines)
+    return kept
 
 
 def _repeated_headers_restored(frame: pd.DataFrame) -> pd.DataFrame:
