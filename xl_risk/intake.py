@@ -298,21 +298,7 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
         raise
 
     if frame is None:  # pandas met a row longer than the header
-        longer = _longer_row(path, packed, separator, encoding, skip)
-        if longer is not None and not any(resolve(name) for name in names):
-            row = f"line {skip + 1}" if skip else "row 1"
-            raise DataError(
-                f"{path.name}: no header in {row} names a field "
-                f"({_row_one(names, row)}): the column names must be in the "
-                "first row, with no title above them"
-            )
-        if longer is not None:
-            line, fields, width = longer
-            raise DataError(
-                f"{path.name}: line {line} has {fields} fields, the header has "
-                f"{width}; a value holding the separator {separator!r} must be "
-                "in double quotes"
-            )
+        _refuse_longer_row(path, packed, separator, encoding, skip, names)
         frame = pd.read_csv(path, encoding=encoding, **options)
 
     for name in frame.columns.intersection(money):
@@ -322,6 +308,35 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     if lines is not None:
         _set_lines(frame, lines)
     return frame
+
+
+def _refuse_longer_row(
+    path: Path,
+    packed: bool,
+    separator: str,
+    encoding: str,
+    skip: int,
+    names: list[str],
+) -> None:
+    """Raise DataError for a row with more fields than the header ``names``;
+    when no header names a field, say the column names are not on the first
+    row (a title above them) rather than count fields against a title."""
+    longer = _longer_row(path, packed, separator, encoding, skip)
+    if longer is None:
+        return
+    if not any(resolve(name) for name in names):
+        row = f"line {skip + 1}" if skip else "row 1"
+        raise DataError(
+            f"{path.name}: no header in {row} names a field "
+            f"({_row_one(names, row)}): the column names must be in the "
+            "first row, with no title above them"
+        )
+    line, fields, width = longer
+    raise DataError(
+        f"{path.name}: line {line} has {fields} fields, the header has "
+        f"{width}; a value holding the separator {separator!r} must be "
+        "in double quotes"
+    )
 
 
 def _set_lines(frame: pd.DataFrame, lines: np.ndarray) -> None:
@@ -340,9 +355,10 @@ def file_lines(frame: pd.DataFrame) -> np.ndarray:
     ndarray of int, shape (n_rows,)
     """
     kept = frame.attrs.get(LINES)
-    if kept is None:
+    lines = None if kept is None else np.frombuffer(kept, dtype=LINE_TYPE)
+    if lines is None or len(lines) != len(frame):  # none kept, or rows sliced
         return np.arange(len(frame)) + FIRST_ROW_LINE
-    return np.frombuffer(kept, dtype=LINE_TYPE)
+    return lines
 
 
 def _line_count(path: Path, packed: bool) -> int:
