@@ -688,3 +688,12 @@ def test_read_raw_xlsx_blank_rows_are_left_out_and_logged(loans, tmp_path, caplo
     assert raw["grade"].tolist() == frame["grade"].iloc[[0, 3]].tolist()
     assert file_lines(raw).tolist() == [2, 5]
     assert "loans.xlsx: 2 blank row(s) left out" in caplog.text
+
+
+def test_file_lines_of_a_frame_cut_after_reading_give_one_line_a_row(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("id,grade\n1,A\n\n2,B\n3,C\n", encoding="utf-8")
+
+    cut = read_raw(path).tail(2)
+
+    assert len(file_lines(cut)) == len(cut)
