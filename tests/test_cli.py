@@ -785,3 +785,59 @@ def test_cli_retrain_while_another_runs_exits_4_showing_its_start_once(
         f"(process 4242) at {shown}"
     )
     assert bundles.current_version(models_dir) is None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_cli_score_writes_and_names_ids_as_written(
+    trained_models_dir, tmp_path, suffix
+):
+    ids = ["00123", "", "1e5", "12345678901234567890"]
+    given = sample_applications().head(len(ids)).astype({"id": str})
+    given["id"] = ids
+    given.loc[[0, 1], "grade"] = "Z"
+    path = tmp_path / "applications.csv"
+    given.to_csv(path, index=False)
+    out = tmp_path / f"scores{suffix}"
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    if suffix == ".csv":
+        written = [line.split(",")[0] for line in out.read_text().splitlines()]
+    else:
+        sheet = openpyxl.load_workbook(out).active
+        written = [cell.value or "" for cell in next(sheet.iter_cols(max_col=1))]
+    assert written == ["id", *ids]
+    assert "line 2 (id 00123): grade:" in result.stderr
+    assert "line 3 (id blank): grade:" in result.stderr
+
+
+def test_cli_score_names_rows_by_editor_line_past_blank_lines(
+    trained_models_dir, tmp_path
+):
+    given = sample_applications().head(3).astype({"id": str})
+    given["id"] = ["A0", "A1", "A2"]
+    given.loc[2, "grade"] = "Z"
+    header, *rows = given.to_csv(index=False).splitlines()
+    path = tmp_path / "applications.csv"
+    path.write_text("\n".join([header, rows[0], "", rows[1], "", rows[2]]) + "\n")
+    out = tmp_path / "scores.csv"
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    assert "  line 6 (id A2): grade: expected one of" in result.stderr
+
+
+def test_cli_score_leaves_out_blank_workbook_rows(trained_models_dir, tmp_path):
+    given = sample_applications().head(3).astype(object)
+    given.iloc[1] = None
+    path = tmp_path / "applications.xlsx"
+    given.to_excel(path, index=False)
+    out = tmp_path / "scores.csv"
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    assert "scored 2 of 2 rows" in result.stdout
+    assert "not scored" not in result.stderr

@@ -109,7 +109,7 @@ def test_shared_file_slice_scored_by_command_line(
 
     assert done.returncode == 0, done.stderr
     assert f"with bundle {outcome.version}" in done.stdout
-    scored = pd.read_csv(out)
+    scored = pd.read_csv(out, dtype={"id": str})  # ids are text, as read
     assert len(scored) == SCORED_SLICE
     assert scored["id"].tolist() == loans["id"].tolist()
     assert scored["problem"].isna().all(), scored["problem"].dropna().head()

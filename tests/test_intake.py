@@ -3,6 +3,7 @@
 import gzip
 import logging
 import re
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -14,7 +15,7 @@ from xl_risk import bundle as bundles
 from xl_risk import training
 from xl_risk.config import TrainingConfig
 from xl_risk.demo import make_portfolio
-from xl_risk.intake import DataError, read_history, read_raw
+from xl_risk.intake import DataError, file_lines, read_history, read_raw
 from xl_risk.parsing import read_table
 
 EMPTY_OPTIONAL = {
@@ -264,7 +265,7 @@ def test_read_raw_csv_row_shorter_than_the_header_misses_its_last_values(tmp_pat
 
     raw = read_raw(path)
 
-    assert raw["id"].tolist() == [1, 2, 3]
+    assert raw["id"].tolist() == ["1", "2", "3"]  # ids are read as text
     assert raw["grade"].tolist()[:2] == ["A", "B"]
     assert raw["term"].isna().tolist() == [True, False, True]
 
@@ -276,7 +277,7 @@ def test_read_raw_csv_separator_closing_every_line_adds_no_column(tmp_path):
     raw = read_raw(path)
 
     assert list(raw.columns) == ["id", "grade", "term"]
-    assert raw["id"].tolist() == [1, 2]
+    assert raw["id"].tolist() == ["1", "2"]
 
 
 @pytest.mark.parametrize(
@@ -503,3 +504,196 @@ def test_read_raw_xlsx_without_error_cells_reads_as_pandas_does(loans, tmp_path)
     as_is = pd.read_excel(path, keep_default_na=False, na_values=[""])
 
     pd.testing.assert_frame_equal(read_raw(path), as_is)
+
+
+def test_read_raw_csv_ids_are_kept_as_written(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text(
+        "id,member_id,grade\n00123,1e5,A\n,12345678901234567890,B\n400328,7,C\n",
+        encoding="utf-8",
+    )
+
+    raw = read_raw(path)
+
+    assert raw["id"].tolist()[::2] == ["00123", "400328"]
+    assert raw["id"].isna().tolist() == [False, True, False]
+    assert raw["member_id"].tolist() == ["1e5", "12345678901234567890", "7"]
+
+
+@pytest.mark.parametrize("name", ["loans.xlsx", "loans.parquet"])
+def test_read_raw_whole_float_ids_read_as_integers(tmp_path, name):
+    frame = pd.DataFrame({"id": [400328.0, np.nan, 400329.0], "grade": list("ABC")})
+
+    raw = read_raw(write(frame, tmp_path / name))
+
+    assert raw["id"].tolist()[::2] == [400328, 400329]
+    assert all(type(v) is int for v in raw["id"].tolist()[::2])
+    assert raw["id"].isna().tolist() == [False, True, False]
+
+
+def _with_formula(loans, path, formula: str):
+    """``loans`` as a workbook whose cell C5 holds ``formula``, as a script
+    writes it: the formula alone, no computed value."""
+    frame = loans[["grade", "funded_amnt", "fico_range_low"]].head(6)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(frame.columns))
+    for values in frame.itertuples(index=False):
+        sheet.append(list(values))
+    sheet["C5"] = formula
+    book.save(path)
+    return path
+
+
+def test_read_raw_xlsx_formula_without_its_value_is_refused(loans, tmp_path):
+    path = _with_formula(loans, tmp_path / "loans.xlsx", "=700+75")
+
+    with pytest.raises(DataError, match=(
+        r"^loans\.xlsx: cell C5 \(fico_range_low\) holds a formula with no "
+        r"computed value \(=700\+75\); open and save the file in Excel, or "
+        r"write the value$"
+    )):  # fmt: skip
+        read_raw(path)
+
+
+def test_read_raw_xlsx_formula_with_its_saved_value_reads_the_value(loans, tmp_path):
+    path = _with_formula(loans, tmp_path / "made.xlsx", "=700+75")
+    saved = tmp_path / "loans.xlsx"  # as Excel saves it: the value beside it
+    with zipfile.ZipFile(path) as made, zipfile.ZipFile(saved, "w") as out:
+        for item in made.infolist():
+            data = made.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<f>700+75</f><v />", b"<f>700+75</f><v>775</v>")
+            out.writestr(item, data)
+
+    assert read_raw(saved)["fico_range_low"].tolist()[3] == 775
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_read_raw_csv_in_utf16_is_read_and_logged(loans, tmp_path, caplog, encoding):
+    expected = canonical(write(loans, tmp_path / "loans.csv"))
+    path = tmp_path / "unicode.csv"  # Excel's "Unicode Text": a mark, then tabs
+    mark = "\ufeff".encode(encoding)
+    path.write_bytes(mark + loans.to_csv(sep="\t", index=False).encode(encoding))
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        got = canonical(path)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert "unicode.csv is UTF-16 text" in caplog.text
+
+
+def test_read_raw_csv_separator_hint_line_is_honoured(loans, tmp_path, caplog):
+    expected = canonical(write(loans, tmp_path / "loans.csv"))
+    path = tmp_path / "hinted.csv"
+    path.write_text("sep=;\n" + loans.to_csv(sep=";", index=False), encoding="utf-8")
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        got = canonical(path)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert "line 1 names the separator ';'" in caplog.text
+
+
+def test_read_raw_csv_separator_hint_counts_in_line_numbers(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("sep=;\nid;grade;term\n1;A;36\n2;B;60;x\n", encoding="utf-8")
+
+    match = r"^loans\.csv: line 4 has 4 fields, the header has 3;"
+    with pytest.raises(DataError, match=match):
+        read_raw(path)
+
+
+def test_read_raw_csv_title_above_the_header_says_no_header_names_a_field(
+    loans, tmp_path
+):
+    path = tmp_path / "loans.csv"
+    path.write_text("Loan book,Q3 2024\n" + loans.to_csv(index=False), encoding="utf-8")
+
+    with pytest.raises(DataError, match=(
+        r"^loans\.csv: no header in row 1 names a field \(row 1 holds 'Loan book', "
+        r"'Q3 2024'\): the column names must be in the first row, with no title "
+        r"above them$"
+    )):  # fmt: skip
+        read_raw(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('id,grade\n"1,A\n2,B\n', 2),
+        ('id,job\n1,"a ""quoted"" job"\n\n2,"open\n3,x\n', 4),
+        ('id,job\n1,"two\nlines"\n2,"open\n', 4),
+    ],
+)
+def test_read_raw_csv_unclosed_quote_names_its_line(tmp_path, text, line):
+    path = tmp_path / "loans.csv"
+    path.write_text(text, encoding="utf-8")
+
+    match = rf"^loans\.csv: a quote opened on line {line} is never closed$"
+    with pytest.raises(DataError, match=match):
+        read_raw(path)
+
+
+def test_read_raw_workbook_named_csv_is_read_and_logged(loans, tmp_path, caplog):
+    expected = canonical(write(loans, tmp_path / "loans.xlsx"))
+    path = tmp_path / "loans.csv"
+    path.write_bytes((tmp_path / "loans.xlsx").read_bytes())
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        got = canonical(path)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert "loans.csv is an xlsx workbook named .csv" in caplog.text
+
+
+def test_read_raw_zip_archive_named_csv_says_to_unpack_it(loans, tmp_path):
+    path = tmp_path / "loans.csv"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("loans.csv", loans.to_csv(index=False))
+
+    match = r"^loans\.csv: the file is a zip archive, not CSV text: unpack it$"
+    with pytest.raises(DataError, match=match):
+        read_raw(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("id,grade\n1,A\n2,B\n", [2, 3]),
+        ("id,grade\n1,A\n\n  \n2,B\n\n", [2, 5]),
+        ('id,job\n1,"two\nlines"\n2,x\n', [2, 4]),
+        ("sep=,\nid,grade\n1,A\n2,B\n", [3, 4]),
+        ("id,grade\n1,A\n,\n2,B\n", [2, 4]),  # a line of separators only
+    ],
+)
+def test_file_lines_are_the_lines_an_editor_shows(tmp_path, text, lines):
+    path = tmp_path / "loans.csv"
+    path.write_text(text, encoding="utf-8")
+
+    raw = read_raw(path)
+
+    assert raw["id"].tolist() == ["1", "2"]
+    assert file_lines(raw).tolist() == lines
+
+
+def test_read_raw_xlsx_blank_rows_are_left_out_and_logged(loans, tmp_path, caplog):
+    frame = loans[["id", "grade"]].head(4).astype(object)
+    frame.iloc[1] = None
+    frame.iloc[2] = None
+
+    with caplog.at_level(logging.INFO, logger="xl_risk.intake"):
+        raw = read_raw(write(frame, tmp_path / "loans.xlsx"))
+
+    assert raw["grade"].tolist() == frame["grade"].iloc[[0, 3]].tolist()
+    assert file_lines(raw).tolist() == [2, 5]
+    assert "loans.xlsx: 2 blank row(s) left out" in caplog.text
+
+
+def test_file_lines_of_a_frame_cut_after_reading_give_one_line_a_row(tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_text("id,grade\n1,A\n\n2,B\n3,C\n", encoding="utf-8")
+
+    cut = read_raw(path).tail(2)
+
+    assert len(file_lines(cut)) == len(cut)

@@ -20,8 +20,8 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
-from xl_risk.intake import DataError, read_raw
-from xl_risk.parsing import match_headers
+from xl_risk.intake import DataError, file_lines, read_raw
+from xl_risk.parsing import is_blank, match_headers
 from xl_risk.scorecard import (
     DEFAULT_PDO,
     DEFAULT_REFERENCE_ODDS,
@@ -37,7 +37,6 @@ EXIT_BUSY = 4
 EXIT_NOT_PROMOTED = 5
 RETRAIN_PHASES = 8
 ROWS_NAMED = 20  # rows a command names on the terminal; the rest are counted
-FIRST_ROW_LINE = 2  # the line of a file's first row, the header being line 1
 TABLE_SUFFIXES = (".csv", ".xlsx")
 REPORT_SUFFIXES = (".xlsx",)
 MACRO_SUFFIXES = (".xlsm",)
@@ -78,13 +77,22 @@ def _row_lines(problems: Mapping[int, str], data, more: str = "") -> list[str]:
     reason (``Scores.problems``).
     """
     id_header = match_headers(data.columns)[0].get("loan_id")
+    in_file = file_lines(data)
     lines = []
     for row, message in list(problems.items())[:ROWS_NAMED]:
-        who = f" ({id_header} {data[id_header].iloc[row]})" if id_header else ""
-        lines.append(f"  line {row + FIRST_ROW_LINE}{who}: {message}")
+        line = in_file[row]
+        who = ""
+        if id_header:
+            who = f" ({id_header} {_shown_id(data[id_header].iloc[row])})"
+        lines.append(f"  line {line}{who}: {message}")
     if len(problems) > ROWS_NAMED:
         lines.append(f"  ... and {len(problems) - ROWS_NAMED:,} more{more}")
     return lines
+
+
+def _shown_id(value: object) -> object:
+    """An id as a message shows it: as written, or the word blank."""
+    return "blank" if is_blank(value) else value
 
 
 def _fail_unscored(

@@ -2,16 +2,30 @@
 
 A file is named .csv, .csv.gz, .parquet or .xlsx (or .pq, .xlsm); any other
 suffix, .txt included, is refused. gzip is recognised by the file's first
-bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO. CSV
-text is read as UTF-8, with or without a byte-order mark; a file that is
+bytes, so a gzip-compressed CSV named .csv is read too, logged at INFO, and
+so is a workbook (a zip archive holding xl/workbook.xml) named .csv.
+
+CSV text is read as UTF-8, with or without a byte-order mark; a file that is
 not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on a
-Western-European Windows), logged at INFO. The separator (comma, semicolon,
-tab or bar) is detected on the header line; a row with more fields than the
-header is refused, naming its line, and a row with fewer has its last values
-missing. Of a workbook only the first sheet is read; an error cell (#N/A,
-#VALUE!) keeps its text, which the schema refuses as it refuses the same text
-in a CSV. An empty file (or a CSV of white space only), a truncated or a
-corrupt one fails with one line naming the file and what is wrong with it.
+Western-European Windows), logged at INFO; text opening with a UTF-16
+byte-order mark (Excel's "Unicode Text") is read as UTF-16. The separator
+(comma, semicolon, tab or bar) is detected on the header line, or taken
+from Excel's first line ``sep=;``. A row with more fields than the header is
+refused, naming its line (or, when no header names a field, saying a title
+is above the header), and a row with fewer has its last values missing; a
+quote never closed is named by the line it opens on. An id column is read
+from a CSV as text, kept as written (00123, 1e5); from a workbook or
+parquet, a whole float id (400328.0) as an integer.
+
+Of a workbook only the first sheet is read; an error cell (#N/A, #VALUE!)
+keeps its text, which the schema refuses as it refuses the same text in a
+CSV, and a formula cell with no computed value (never saved by Excel) is
+refused, naming the cell.
+
+A row with no value at all is left out (logged at INFO); :func:`file_lines`
+gives each row's line in its file. An empty file (or a CSV of white space
+only), a truncated or a corrupt one fails with one line naming the file and
+what is wrong with it.
 """
 
 from __future__ import annotations
@@ -26,10 +40,17 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
-from xl_risk.parsing import DataError, Table, numbers_if_plain, read_table
+from xl_risk.parsing import (
+    DataError,
+    Table,
+    is_blank,
+    numbers_if_plain,
+    read_table,
+)
 from xl_risk.schema import (
     BY_NAME,
     INPUT_FIELDS,
@@ -40,21 +61,40 @@ from xl_risk.schema import (
 )
 
 EXAMPLES_SHOWN = 3
+FIRST_ROW_LINE = 2  # the line of a file's first row, the header being line 1
+LINES = "lines"  # frame.attrs key: each row's line in its file, when not plain
+LINE_TYPE = np.int64
 CSV_SUFFIXES = (".csv", ".csv.gz")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 ACCEPTED = "a .csv, .csv.gz, .parquet or .xlsx file"
 GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip file
+ZIP_MAGIC = b"PK\x03\x04"  # the first bytes of a zip archive, as xlsx is
+WORKBOOK_PART = "xl/workbook.xml"
 TEXT_ENCODING = "utf-8"  # pandas skips a byte-order mark
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian
+UTF16 = "utf-16"  # reads either byte order by its mark
 BLOCK_SIZE = 1 << 20
 FALLBACK_ENCODING = "cp1252"  # Excel's plain "CSV" on Western-European Windows
 SEPARATORS = ",;\t|"
 DEFAULT_SEPARATOR = ","
 UNPACK_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error)
 ERROR_CELL = "e"  # openpyxl's data type of a cell holding #N/A, #VALUE!, ...
+FORMULA_CELL = "f"  # openpyxl's data type of a formula, when formulas are read
+SHEETS_FOLDER = "xl/worksheets/"
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>700+75</f>, <x:f t="shared"/>
+TAG_OVERLAP = 8  # bytes a block keeps of the one before: a tag may straddle them
 RENAMED_REPEAT = re.compile(r"^(?P<header>.+)\.\d+$")  # pandas: grade, grade.1
+# Excel's first line naming the separator of the lines after it: sep=;
+SEPARATOR_HINT = re.compile(r"sep=(?P<separator>.)\s*", re.IGNORECASE)
+UNCLOSED_QUOTE = re.compile(r"EOF inside string")  # pandas' C parser says so
 TOKENIZING_ERROR = re.compile(r"Expected \d+ fields in line \d+, saw \d+")
+# Read as text from a CSV: an id keeps its zeros and digits ("00123", "1e5", a
+# 20-digit number), money reaches the schema as written ("20.300", a Spanish
+# twenty thousand three hundred, which pandas would read as 20.3).
+ID_KINDS = frozenset({Kind.ID})
+TEXT_READ_KINDS = frozenset({Kind.MONEY, Kind.ID})
 
 log = logging.getLogger(__name__)
 
@@ -67,21 +107,52 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    """True when the file's first bytes are ``magic``, whatever its name."""
+    with open(path, "rb") as handle:
+        return handle.read(len(magic)) == magic
+
+
 def _is_gzip(path: Path) -> bool:
     """True when the file's content is gzip-compressed, whatever its name."""
-    with open(path, "rb") as handle:
-        return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    return _starts_with(path, GZIP_MAGIC)
 
 
-def _header_line(path: Path, packed: bool) -> str:
-    """The first line of a CSV file, decoded as its text will be."""
+def _is_workbook(path: Path) -> bool:
+    """True when a zip archive holds a workbook (xl/workbook.xml)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return WORKBOOK_PART in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _is_utf16(path: Path, packed: bool) -> bool:
+    """True when the text opens with a UTF-16 byte-order mark, as Excel's
+    "Unicode Text" writes it."""
     opener = gzip.open if packed else open
     with opener(path, "rb") as handle:
-        line = handle.readline()
+        return handle.read(len(UTF16_BOMS[0])) in UTF16_BOMS
+
+
+def _first_lines(path: Path, packed: bool, utf16: bool = False) -> list[str]:
+    """The first two lines of a CSV file, decoded as its text will be."""
+    opener = gzip.open if packed else open
+    if utf16:
+        with opener(path, "rt", encoding=UTF16, newline="") as handle:
+            return [handle.readline(), handle.readline()]
+    with opener(path, "rb") as handle:
+        lines = [handle.readline(), handle.readline()]
     try:
-        return line.decode("utf-8-sig")
+        return [line.decode("utf-8-sig") for line in lines]
     except UnicodeDecodeError:
-        return line.decode(FALLBACK_ENCODING, errors="replace")
+        return [line.decode(FALLBACK_ENCODING, errors="replace") for line in lines]
+
+
+def _separator_hint(line: str) -> str | None:
+    """The separator Excel's ``sep=;`` first line names, or None."""
+    hint = SEPARATOR_HINT.fullmatch(line.strip("\r\n"))
+    return hint["separator"] if hint else None
 
 
 def _separator(header: str) -> str:
@@ -92,17 +163,38 @@ def _separator(header: str) -> str:
         return DEFAULT_SEPARATOR
 
 
-def _money_headers(header: str, separator: str) -> list[str]:
-    """Headers of money fields, whose values must reach the schema as text.
-
-    pandas would read "20.300" (twenty thousand three hundred, as a Spanish
-    Excel writes it) as the number 20.3; as text, the schema can refuse it.
-    """
+def _header_names(header: str, separator: str) -> list[str]:
+    """The names of a CSV header line; none when it is not text."""
     try:
-        names = next(csv.reader([header.strip("\r\n")], delimiter=separator), [])
+        return next(csv.reader([header.strip("\r\n")], delimiter=separator), [])
     except csv.Error:  # not text: pandas will say what is wrong
         return []
-    return [name for name in names if (f := resolve(name)) and f.kind is Kind.MONEY]
+
+
+def _headers_of(names: list[str], kinds: frozenset[Kind]) -> list[str]:
+    """The headers among ``names`` naming a field of one of ``kinds``."""
+    return [name for name in names if (f := resolve(name)) and f.kind in kinds]
+
+
+def _ids_as_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give an id a workbook or parquet file holds as a whole float its digits.
+
+    Excel stores every number as a float, so an id column with a blank cell
+    arrives as ``400328.0``; it goes on, and out, as ``400328``. Text ids and
+    blanks are left as they are.
+    """
+    for name in _headers_of([str(h) for h in frame.columns], ID_KINDS):
+        column = frame[name]
+        if column.dtype.kind in "fO":
+            whole = [_whole_as_int(value) for value in column.to_numpy(dtype=object)]
+            frame[name] = pd.Series(whole, index=frame.index, dtype=object)
+    return frame
+
+
+def _whole_as_int(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _text(path: Path, packed: bool, encoding: str):
@@ -126,17 +218,20 @@ def _is_blank(path: Path, packed: bool) -> bool:
 
 
 def _longer_row(
-    path: Path, packed: bool, separator: str, encoding: str
+    path: Path, packed: bool, separator: str, encoding: str, skip: int = 0
 ) -> tuple[int, int, int] | None:
     """A row with more fields than the header, as ``(line, fields, header
     fields)``, or None: the first whose extra fields hold a value, else the
-    first. ``line`` is the line of the file the row starts on, the header
-    being line 1; blank lines count, as an editor counts them.
+    first. ``line`` is the line of the file the row starts on, the first
+    being line 1; blank lines count, as an editor counts them. The first
+    ``skip`` lines (a ``sep=;`` hint) come before the header.
     """
     first = None
     with _text(path, packed, encoding) as handle:
+        for _ in range(skip):
+            handle.readline()
         rows = csv.reader(handle, delimiter=separator)
-        width, line = None, 1
+        width, line = None, 1 + skip
         try:
             for row in rows:
                 if row and width is None:
@@ -145,7 +240,7 @@ def _longer_row(
                     first = first or (line, len(row), width)
                     if any(value.strip() for value in row[width:]):
                         return line, len(row), width
-                line = rows.line_num + 1
+                line = rows.line_num + 1 + skip
         except (csv.Error, UnicodeDecodeError):  # pandas' own message stands
             return None
     return first
@@ -158,43 +253,167 @@ def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
     more fields than the header: pandas would take the first column for an
     index and shift every value, or drop the fields past the header.
     """
-    header = _header_line(path, packed)
-    separator = _separator(header)
-    if separator != DEFAULT_SEPARATOR:
+    utf16 = _is_utf16(path, packed)
+    if utf16:
+        log.info("%s is UTF-16 text (Excel's Unicode Text): read so", path.name)
+    first, second = _first_lines(path, packed, utf16)
+    hint = _separator_hint(first)
+    skip = int(hint is not None)
+    header = second if hint else first
+    separator = hint or _separator(header)
+    if hint:
+        log.info("%s: line 1 names the separator %r, then the header", path.name, hint)
+    elif separator != DEFAULT_SEPARATOR:
         log.info("%s: columns separated by %r", path.name, separator)
-    money = _money_headers(header, separator)
+    names = _header_names(header, separator)
+    money = _headers_of(names, frozenset({Kind.MONEY}))
+    as_text = _headers_of(names, TEXT_READ_KINDS)
     options = {
         "sep": separator, "low_memory": False, "keep_default_na": False,
-        "na_values": [""], "dtype": dict.fromkeys(money, str),
+        "na_values": [""], "dtype": dict.fromkeys(as_text, str),
         "compression": "gzip" if packed else None, "index_col": False,
+        "skiprows": skip,
     }  # fmt: skip
 
-    encoding = TEXT_ENCODING
+    encoding = UTF16 if utf16 else TEXT_ENCODING
     try:
-        frame = _read_csv_strictly(path, encoding, options)
-    except UnicodeDecodeError:
-        log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
-        encoding = FALLBACK_ENCODING
-        frame = _read_csv_strictly(path, encoding, options)
+        try:
+            frame = _read_csv_strictly(path, encoding, options)
+        except UnicodeDecodeError:
+            log.info("%s is not UTF-8: read as Windows-1252 (cp1252)", path.name)
+            encoding = FALLBACK_ENCODING
+            frame = _read_csv_strictly(path, encoding, options)
     except pd.errors.EmptyDataError:
         if _is_blank(path, packed):
             raise DataError(f"{path.name}: the file is empty") from None
         raise
+    except pd.errors.ParserError as err:
+        line = UNCLOSED_QUOTE.search(str(err)) and _unclosed_quote(
+            path, packed, encoding, skip
+        )
+        if line:
+            raise DataError(
+                f"{path.name}: a quote opened on line {line} is never closed"
+            ) from None
+        raise
 
     if frame is None:  # pandas met a row longer than the header
-        longer = _longer_row(path, packed, separator, encoding)
-        if longer is not None:
-            line, fields, width = longer
-            raise DataError(
-                f"{path.name}: line {line} has {fields} fields, the header has "
-                f"{width}; a value holding the separator {separator!r} must be "
-                "in double quotes"
-            )
+        _refuse_longer_row(path, packed, separator, encoding, skip, names)
         frame = pd.read_csv(path, encoding=encoding, **options)
 
     for name in frame.columns.intersection(money):
         frame[name] = numbers_if_plain(frame[name], money=True)
+
+    lines = _editor_lines(path, packed, separator, encoding, skip, len(frame))
+    if lines is not None:
+        _set_lines(frame, lines)
     return frame
+
+
+def _refuse_longer_row(
+    path: Path,
+    packed: bool,
+    separator: str,
+    encoding: str,
+    skip: int,
+    names: list[str],
+) -> None:
+    """Raise DataError for a row with more fields than the header ``names``;
+    when no header names a field, say the column names are not on the first
+    row (a title above them) rather than count fields against a title."""
+    longer = _longer_row(path, packed, separator, encoding, skip)
+    if longer is None:
+        return
+    if not any(resolve(name) for name in names):
+        row = f"line {skip + 1}" if skip else "row 1"
+        raise DataError(
+            f"{path.name}: no header in {row} names a field "
+            f"({_row_one(names, row)}): the column names must be in the "
+            "first row, with no title above them"
+        )
+    line, fields, width = longer
+    raise DataError(
+        f"{path.name}: line {line} has {fields} fields, the header has "
+        f"{width}; a value holding the separator {separator!r} must be "
+        "in double quotes"
+    )
+
+
+def _set_lines(frame: pd.DataFrame, lines: np.ndarray) -> None:
+    """Keep each row's line in ``frame.attrs``, as bytes: pandas copies and
+    compares attrs on many operations, which bytes make cheap and safe."""
+    frame.attrs[LINES] = np.asarray(lines, dtype=LINE_TYPE).tobytes()
+
+
+def file_lines(frame: pd.DataFrame) -> np.ndarray:
+    """The line of the file each row of a frame :func:`read_raw` read starts
+    on, as an editor counts lines (a CSV's blank lines included) or a
+    spreadsheet numbers rows, the header being line 1.
+
+    Returns
+    -------
+    ndarray of int, shape (n_rows,)
+    """
+    kept = frame.attrs.get(LINES)
+    lines = None if kept is None else np.frombuffer(kept, dtype=LINE_TYPE)
+    if lines is None or len(lines) != len(frame):  # none kept, or rows sliced
+        return np.arange(len(frame)) + FIRST_ROW_LINE
+    return lines
+
+
+def _line_count(path: Path, packed: bool) -> int:
+    """The lines of a file as an editor counts them, a last one unended too."""
+    opener = gzip.open if packed else open
+    count, last = 0, b""
+    with opener(path, "rb") as handle:
+        for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
+            count, last = count + block.count(b"\n"), block[-1:]
+    return count + (last not in (b"\n", b""))
+
+
+def _editor_lines(
+    path: Path, packed: bool, separator: str, encoding: str, skip: int, rows: int
+) -> np.ndarray | None:
+    """The line each of the ``rows`` pandas read starts on, the first line
+    being 1, when it is not the row's position plus 2: blank lines (which
+    pandas skips), values spanning lines, or a ``sep=`` line came before it.
+    None when every row is on that line, or when the lines cannot be told.
+
+    Counting the file's lines spares most files reading them as CSV again.
+    """
+    if not skip and encoding != UTF16 and _line_count(path, packed) == rows + 1:
+        return None
+    starts = []
+    with _text(path, packed, encoding) as handle:
+        for _ in range(skip):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=separator)
+        line, past_header = 1 + skip, False
+        try:
+            for row in reader:
+                blank = len(row) <= 1 and not "".join(row).strip()  # pandas skips it
+                if past_header and not blank:
+                    starts.append(line)
+                past_header = past_header or not blank
+                line = reader.line_num + 1 + skip
+        except (csv.Error, UnicodeDecodeError):
+            return None
+    plain = np.arange(rows) + FIRST_ROW_LINE
+    if len(starts) != rows or np.array_equal(starts, plain):
+        return None
+    return np.asarray(starts)
+
+
+def _unclosed_quote(path: Path, packed: bool, encoding: str, skip: int) -> int:
+    """The line (the first being line 1) of the double quote that is never
+    closed, or 0: the last line, past the first ``skip``, holding an odd
+    number of quotes that does not close one an earlier line opened."""
+    opened = 0
+    with _text(path, packed, encoding) as handle:
+        for number, line in enumerate(handle, start=1):
+            if number > skip and line.count('"') % 2:
+                opened = 0 if opened else number
+    return opened
 
 
 def _read_csv_strictly(path: Path, encoding: str, options: dict) -> pd.DataFrame | None:
@@ -220,10 +439,11 @@ def _read_excel(path: Path) -> pd.DataFrame:
     workbook has other sheets (a cover sheet before the loans): the message
     names the sheet read and lists the others.
     """
-    with pd.ExcelFile(path, engine="openpyxl") as book:
+    with open(path, "rb") as handle, pd.ExcelFile(handle, engine="openpyxl") as book:
         frame = pd.read_excel(book, keep_default_na=False, na_values=[""])
         sheets = book.sheet_names
     _restore_error_cells(path, frame)
+    _refuse_uncomputed_formulas(path, frame)
     if len(sheets) > 1 and not any(resolve(h) for h in frame.columns):
         others = ", ".join(repr(s) for s in sheets[1:])
         are = "sheet is" if len(sheets) == 2 else "sheets are"
@@ -235,6 +455,27 @@ def _read_excel(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _cells_of_type(
+    path: Path, data_type: str, data_only: bool
+) -> list[tuple[str, int, int, object]]:
+    """``(cell, row, column, value)`` of each cell of one openpyxl data type
+    on the first sheet, below its header; row and column count from 0, as
+    pandas counts the rows and columns it read. Formulas are read as values
+    when ``data_only``, else as formulas. The file is opened by handle, so a
+    workbook named .csv is read too."""
+    with open(path, "rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=data_only)
+        try:
+            return [
+                (cell.coordinate, cell.row - 2, cell.column - 1, cell.value)
+                for row in book.worksheets[0].iter_rows(min_row=2)
+                for cell in row
+                if cell.data_type == data_type and cell.value is not None
+            ]
+        finally:
+            book.close()
+
+
 def _restore_error_cells(path: Path, frame: pd.DataFrame) -> None:
     """Put the text of the first sheet's error cells (#N/A, #VALUE!) back.
 
@@ -242,28 +483,70 @@ def _restore_error_cells(path: Path, frame: pd.DataFrame) -> None:
     that the schema refuses it as it refuses the same error in a cell or a
     CSV, instead of scoring it as a missing value.
     """
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        errors = [
-            (cell.row - 2, cell.column - 1, str(cell.value))  # row 1: headers
-            for row in book.worksheets[0].iter_rows(min_row=2)
-            for cell in row
-            if cell.data_type == ERROR_CELL and cell.value is not None
-        ]
-    finally:
-        book.close()
-    errors = [e for e in errors if e[0] < len(frame) and e[1] < frame.shape[1]]
+    errors = [
+        (row, at, str(value))
+        for _, row, at, value in _cells_of_type(path, ERROR_CELL, data_only=True)
+        if row < len(frame) and at < frame.shape[1]
+    ]
     for column in {frame.columns[at] for _, at, _ in errors}:
         frame[column] = frame[column].astype(object)
     for row, at, text in errors:
         frame.iat[row, at] = text
 
 
-def _row_one(headers) -> str:
-    """What row 1 holds, for a message: its first few headers."""
+def _has_formulas(path: Path) -> bool:
+    """True when a sheet of the workbook holds a formula: a cheap scan of its
+    XML for a formula element, which spares most files a second reading."""
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if not (name.startswith(SHEETS_FOLDER) and name.endswith(".xml")):
+                continue
+            with book.open(name) as handle:
+                tail = b""
+                for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
+                    if FORMULA_TAG.search(tail + block):
+                        return True
+                    tail = block[-TAG_OVERLAP:]
+    return False
+
+
+def _refuse_uncomputed_formulas(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse a formula cell of the first sheet that holds no computed value.
+
+    Excel saves each formula's value beside it; a workbook written by a
+    script and never opened in Excel holds the formula alone, which pandas
+    reads as blank: ``=700+75`` under FICO would be scored without a FICO.
+
+    Raises
+    ------
+    DataError
+        Naming the first such cell, its column and its formula, and how many
+        more there are.
+    """
+    if not frame.isna().any().any() or not _has_formulas(path):
+        return
+    formulas = _cells_of_type(path, FORMULA_CELL, data_only=False)
+    uncomputed = [
+        (where, frame.columns[at], getattr(formula, "text", formula))
+        for where, row, at, formula in formulas
+        if row < len(frame) and at < frame.shape[1] and is_blank(frame.iat[row, at])
+    ]
+    if uncomputed:
+        where, header, formula = uncomputed[0]
+        more = len(uncomputed) - 1
+        others = f", and {more} more cell(s) like it" if more else ""
+        raise DataError(
+            f"{path.name}: cell {where} ({header}) holds a formula with no computed "
+            f"value ({formula}){others}; open and save the file in Excel, or write "
+            "the value"
+        )
+
+
+def _row_one(headers, row: str = "row 1") -> str:
+    """What row 1 (or ``row``) holds, for a message: its first few headers."""
     shown = ", ".join(repr(str(h)) for h in list(headers)[:EXAMPLES_SHOWN])
     more = ", ..." if len(headers) > EXAMPLES_SHOWN else ""
-    return f"row 1 holds {shown}{more}" if shown else "row 1 is empty"
+    return f"{row} holds {shown}{more}" if shown else f"{row} is empty"
 
 
 def _damage(suffix: str, err: Exception) -> str:
@@ -308,14 +591,21 @@ def read_raw(path: str | Path) -> pd.DataFrame:
         )
     if packed and not suffix.endswith(".gz"):
         log.info("%s is gzip-compressed: read as .csv.gz", path.name)
+    if suffix in CSV_SUFFIXES and not packed and _starts_with(path, ZIP_MAGIC):
+        if not _is_workbook(path):
+            raise DataError(
+                f"{path.name}: the file is a zip archive, not CSV text: unpack it"
+            )
+        log.info("%s is an xlsx workbook named .csv: read as .xlsx", path.name)
+        suffix = EXCEL_SUFFIXES[0]
 
     try:
         if suffix in CSV_SUFFIXES:
             frame = _read_csv(path, packed)
         elif suffix in EXCEL_SUFFIXES:
-            frame = _read_excel(path)
+            frame = _ids_as_written(_read_excel(path))
         else:
-            frame = pd.read_parquet(path)
+            frame = _ids_as_written(pd.read_parquet(path))
     except DataError:
         raise
     except UNPACK_ERRORS as err:
@@ -331,9 +621,27 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     except (ValueError, KeyError) as err:
         raise DataError(f"{path.name}: cannot be read as {suffix}: {err}") from None
 
+    frame = _blank_rows_dropped(path, frame)
     if frame.empty:
         raise DataError(f"{path.name}: no rows")
     return _repeated_headers_restored(frame)
+
+
+def _blank_rows_dropped(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows that hold a value; each row keeps its line in the file.
+
+    A blank row of a workbook (or a CSV line of separators only) would be
+    refused on every required field; it holds no application, so it is left
+    out, logged at INFO; :func:`file_lines` still gives each row's line.
+    """
+    blank = frame.isna().all(axis=1).to_numpy()
+    if not blank.any():
+        return frame
+    log.info("%s: %d blank row(s) left out", path.name, blank.sum())
+    lines = file_lines(frame)[~blank]
+    kept = frame.loc[~blank].reset_index(drop=True)
+    _set_lines(kept, lines)
+    return kept
 
 
 def _repeated_headers_restored(frame: pd.DataFrame) -> pd.DataFrame:
