@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -15,6 +16,8 @@ from xl_risk.cli import (
     EXIT_BUNDLE,
     EXIT_BUSY,
     EXIT_DATA,
+    EXIT_NOT_PROMOTED,
+    EXIT_REPORT,
     ROWS_NAMED,
     capital,
     main,
@@ -785,3 +788,83 @@ def test_cli_retrain_while_another_runs_exits_4_showing_its_start_once(
         f"(process 4242) at {shown}"
     )
     assert bundles.current_version(models_dir) is None
+
+
+CONTROL = "a\x01b"  # openpyxl refuses to store a control character
+REPORT_LOANS = 5_000  # enough defaulted loans to train on
+
+
+def test_cli_score_xlsx_with_a_control_character_is_written_whole(
+    trained_models_dir, applications, tmp_path
+):
+    from xl_risk.xlsx import REPLACEMENT
+
+    given = pd.read_csv(applications, dtype={"id": str})
+    given.loc[[0, 1], "id"] = [CONTROL, INJECTED]
+    path, out = tmp_path / "applications.csv", tmp_path / "out" / "scored.xlsx"
+    given.to_csv(path, index=False)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.cell(2, 1).value == CONTROL.replace("\x01", REPLACEMENT)
+    assert sheet.cell(3, 1).data_type == "s"
+    assert sheet.cell(3, 1).value == INJECTED
+    assert [p.name for p in out.parent.iterdir()] == ["scored.xlsx"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_cli_score_failed_write_leaves_the_old_output_and_no_partial_file(
+    trained_models_dir, applications, tmp_path, monkeypatch, suffix
+):
+    out = tmp_path / f"scored{suffix}"
+    out.write_bytes(b"the previous output")
+
+    def write_half(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", write_half)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", write_half)
+    result = run("score", applications, "-o", out, "--models", trained_models_dir)
+
+    assert_one_line_failure(result, EXIT_DATA, "No space left on device")
+    assert out.read_bytes() == b"the previous output"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_cli_retrain_report_with_a_control_character_is_written(serving, tmp_path):
+    path, report = tmp_path / "history.csv", tmp_path / "report.xlsx"
+    history = make_portfolio(n_loans=REPORT_LOANS, seed=3)
+    history.assign(emp_title=CONTROL).to_csv(path, index=False)
+
+    result = run("retrain", "--data", path, "--report", report, "--models", serving)
+
+    assert result.exit_code in (0, EXIT_NOT_PROMOTED), result.output
+    assert "Traceback" not in result.output
+    assert openpyxl.load_workbook(report).sheetnames
+    left = {p.name for p in tmp_path.iterdir()} - {"history.csv", serving.name}
+    assert left == {"report.xlsx"}
+
+
+def test_cli_retrain_report_that_fails_says_the_bundle_is_in_service(
+    tmp_path, monkeypatch
+):
+    import xl_risk.reports
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the drawing failed")
+
+    monkeypatch.setattr(xl_risk.reports, "write_report", fail)
+    models, report = tmp_path / "models", tmp_path / "report.xlsx"
+
+    result = run("retrain", "--report", report, "--models", models)
+
+    assert_one_line_failure(result, EXIT_REPORT, "IS in service", "the drawing failed")
+    assert "Traceback" not in result.output
+    version = bundles.current_version(models)
+    assert f"bundle {version} IS in service, but report workbook not written" in (
+        result.stderr
+    )
+    assert not report.exists()

@@ -2,7 +2,9 @@
 
 Exit codes: 0 success; 1 the data or the request cannot be used (message
 says why); 2 usage error; 3 no usable bundle; 4 another retrain is running;
-5 a retrain finished but its bundle was kept as a candidate by the gate.
+5 a retrain finished but its bundle was kept as a candidate by the gate;
+6 a retrain put its bundle in service but could not write the report workbook
+(or redraw the report sheets).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ EXIT_DATA = 1
 EXIT_BUNDLE = 3
 EXIT_BUSY = 4
 EXIT_NOT_PROMOTED = 5
+EXIT_REPORT = 6
 RETRAIN_PHASES = 8
 ROWS_NAMED = 20  # rows a command names on the terminal; the rest are counted
 FIRST_ROW_LINE = 2  # the line of a file's first row, the header being line 1
@@ -153,10 +156,15 @@ def _check_not_input(path: Path | None, option: str, *inputs: Path | None) -> No
 
 
 def _write_output(path: Path, write: Callable[[Path], object], option: str) -> None:
-    """Create the output's folder, then write; an OS error ends in one line."""
+    """Create the output's folder, then write; an OS error ends in one line.
+
+    ``write`` writes a temporary file beside ``path`` (same suffix, so the
+    format is the same) that is renamed over it only once complete: a failure
+    leaves no half-written file, and an earlier output as it was.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write(path)
+        _write_whole(path, write)
     except FileExistsError as err:  # mkdir found a file where a folder goes
         _fail(f"{option}: cannot write '{path}': '{err.filename}' is a file, "
               "not a folder", EXIT_DATA)  # fmt: skip
@@ -165,6 +173,18 @@ def _write_output(path: Path, write: Callable[[Path], object], option: str) -> N
         if err.filename is not None and str(err.filename) != str(path):
             reason += f" ({err.filename})"
         _fail(f"{option}: cannot write '{path}': {reason}", EXIT_DATA)
+
+
+def _write_whole(path: Path, write: Callable[[Path], object]) -> None:
+    """``write`` to a temporary name in ``path``'s folder, then rename it over
+    ``path``; the temporary file is removed on any failure."""
+    temp = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def _write_table(frame, path: Path) -> None:
@@ -295,6 +315,9 @@ def retrain(
         _fail(f"bundle {outcome.version} kept as a candidate: {outcome.reason}",
               EXIT_NOT_PROMOTED)  # fmt: skip
     click.echo(f"in service: {outcome.version} ({outcome.reason})")
+    if outcome.report_error:
+        _fail(f"bundle {outcome.version} IS in service, but {outcome.report_error}",
+              EXIT_REPORT)  # fmt: skip
 
 
 @main.command()
