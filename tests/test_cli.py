@@ -868,3 +868,38 @@ def test_cli_retrain_report_that_fails_says_the_bundle_is_in_service(
         result.stderr
     )
     assert not report.exists()
+
+
+@pytest.mark.parametrize(
+    ("models", "fragment"),
+    [
+        ("a-file", "is not a folder; set it to the folder that holds the bundles"),
+        ("a-file/models", "is not a folder ("),
+        ("   ", "XL_RISK_MODELS is blank ('   ')"),
+    ],
+    ids=["file", "inside-a-file", "blank"],
+)
+@pytest.mark.parametrize("command", ["info", "score", "retrain", "rollback"])
+def test_cli_models_env_that_is_no_folder_exits_3_naming_it(
+    applications, tmp_path, monkeypatch, models, fragment, command
+):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(bundles.MODELS_ENV, models)
+    args = {"score": [applications, "-o", tmp_path / "s.csv"],
+            "retrain": ["--no-report"]}.get(command, [])  # fmt: skip
+
+    result = run(command, *args)
+
+    assert_one_line_failure(result, EXIT_BUNDLE, "XL_RISK_MODELS", fragment)
+
+
+def test_udf_models_env_that_is_a_file_names_it(tmp_path, monkeypatch):
+    from xl_risk.excel import convert, udfs
+
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(bundles.MODELS_ENV, str(tmp_path / "a-file"))
+
+    got = udfs.RISK_PD([convert.sheet_rows(sample_applications())[0]])
+
+    assert got.startswith("XL_RISK_MODELS: "), got

@@ -67,9 +67,30 @@ REPOSITORY_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
 def default_models_dir() -> Path:
-    """``$XL_RISK_MODELS`` if set, else ``models/`` at the repository top."""
+    """``$XL_RISK_MODELS`` if set, else ``models/`` at the repository top.
+
+    Raises BundleError, naming the variable, when it is blank (white space
+    only) or names a file, or a folder inside a file; set to the empty
+    string it counts as unset.
+    """
     env = os.environ.get(MODELS_ENV)
-    return Path(env) if env else REPOSITORY_MODELS
+    if not env:
+        return REPOSITORY_MODELS
+    if not env.strip():
+        raise BundleError(
+            f"{MODELS_ENV} is blank ({env!r}); set it to the folder that holds "
+            f"the bundles, or unset it to use {REPOSITORY_MODELS}"
+        )
+
+    path = Path(env)
+    existing = next(p for p in (path, *path.parents) if p.exists() or p == p.parent)
+    if existing.exists() and not existing.is_dir():
+        where = "" if existing == path else f" ('{existing}' is a file)"
+        raise BundleError(
+            f"{MODELS_ENV}: '{env}' is not a folder{where}; set it to the "
+            "folder that holds the bundles"
+        )
+    return path
 
 
 def library_versions() -> dict[str, str]:

@@ -295,6 +295,9 @@ def retrain(
     except DataError as err:
         bar.close()
         _fail(str(err), EXIT_DATA)
+    except bundles.BundleError as err:
+        bar.close()
+        _fail(str(err), EXIT_BUNDLE)
     except RetrainBusy as err:
         bar.close()
         _fail(str(err), EXIT_BUSY)
