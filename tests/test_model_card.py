@@ -112,3 +112,24 @@ def test_cli_model_card_writes_the_file(trained_models_dir, card, tmp_path):
 
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8") == card
+
+
+def test_model_card_without_issue_dates_says_so(manifest):
+    window = {k: v for k, v in manifest["window"].items() if "issue" not in k}
+
+    card = render({**manifest, "window": window})
+
+    assert "- Issue dates: no issue dates\n" in card
+    assert "?" not in card.split("## Models")[0]
+
+
+def test_report_summary_without_issue_dates_says_so(manifest):
+    from xl_risk.reports.sheets.summary import bundle_table
+
+    window = {k: v for k, v in manifest["window"].items() if "issue" not in k}
+
+    table = bundle_table({**manifest, "window": window})
+
+    assert "no issue dates" in table.to_string()
+    assert "? to ?" not in table.to_string()
+
