@@ -133,3 +133,17 @@ def test_report_summary_without_issue_dates_says_so(manifest):
     assert "no issue dates" in table.to_string()
     assert "? to ?" not in table.to_string()
 
+
+@pytest.mark.parametrize("given", ["new/", "new/deeper/", "existing"])
+def test_cli_model_card_out_that_is_a_folder_writes_into_it(
+    trained_models_dir, card, tmp_path, monkeypatch, given
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+
+    done = CliRunner().invoke(
+        main, ["model-card", "-o", given, "--models", str(trained_models_dir)]
+    )
+
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / given / CARD_NAME).read_text(encoding="utf-8") == card

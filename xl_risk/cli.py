@@ -700,21 +700,29 @@ def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
         )
 
 
+def _names_a_folder(given: str) -> bool:
+    """True for a name ending in a path separator, or an existing folder."""
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    return given.endswith(separators) or Path(given).is_dir()
+
+
 @main.command(name="model-card")
 @click.option(
     "-o",
     "--out",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     default=None,
-    help="File to write (default: MODEL_CARD.md in the bundle's folder).",
+    help="File to write, or a folder to write MODEL_CARD.md into (a name "
+    "ending in / or a folder that exists; created if missing). Default: "
+    "MODEL_CARD.md in the bundle's folder.",
 )
 @models_option
-def model_card_command(out: Path | None, models_dir: Path | None) -> None:
+def model_card_command(out: str | None, models_dir: Path | None) -> None:
     """Write the model card of the bundle in service."""
     from xl_risk.model_card import CARD_NAME, write_model_card
 
-    if out is not None and out.is_dir():
-        out = out / CARD_NAME
+    if out is not None:
+        out = Path(out) / CARD_NAME if _names_a_folder(out) else Path(out)
     _check_suffix(out, CARD_SUFFIXES, "--out")
     bundle, _ = _load_or_fail(models_dir)
     path = out or bundle.path / CARD_NAME
