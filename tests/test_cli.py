@@ -783,6 +783,7 @@ def test_cli_retrain_while_another_runs_exits_4_showing_its_start_once(
         result = run("retrain", "--no-report", "--models", models_dir)
 
     assert_one_line_failure(result, EXIT_BUSY)
+    assert "phase" not in result.stderr  # no progress bar before the lock
     assert result.stderr.strip().endswith(
         "error: a retrain is already running: started by ana on pc-7 "
         f"(process 4242) at {shown}"

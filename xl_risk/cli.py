@@ -280,11 +280,19 @@ def retrain(
     _check_not_input(workbook, "--refresh-workbook", data)
 
     phases = RETRAIN_PHASES + (workbook is not None)
-    bar = tqdm(total=phases, desc="retrain", unit="phase", file=sys.stderr)
+    bars: list[tqdm] = []  # drawn at the first phase, once the lock is held
 
     def progress(message: str) -> None:
-        bar.set_description(message)
-        bar.update(1)
+        if not bars:
+            bars.append(tqdm(total=phases, unit="phase", file=sys.stderr))
+        bars[0].set_description(message)
+        bars[0].update(1)
+
+    def close_bar(finished: bool = False) -> None:
+        for bar in bars:
+            if finished:  # phases skipped (no report) count as done
+                bar.update(bar.total - bar.n)
+            bar.close()
 
     try:
         with logging_redirect_tqdm():  # log lines above the bar, not inside it
@@ -293,16 +301,15 @@ def retrain(
                 refresh_workbook=workbook,
             )  # fmt: skip
     except DataError as err:
-        bar.close()
+        close_bar()
         _fail(str(err), EXIT_DATA)
     except bundles.BundleError as err:
-        bar.close()
+        close_bar()
         _fail(str(err), EXIT_BUNDLE)
     except RetrainBusy as err:
-        bar.close()
+        close_bar()
         _fail(str(err), EXIT_BUSY)
-    bar.update(bar.total - bar.n)  # phases skipped (no report) count as done
-    bar.close()
+    close_bar(finished=True)
 
     manifest = outcome.manifest
     click.echo(f"bundle {outcome.version} trained on {manifest['data']['source']}")
