@@ -218,3 +218,21 @@ def test_fit_pd_logs_a_convergence_warning_once_naming_the_model(
         "ConvergenceWarning: "
     )
     assert not [w for w in recwarn if issubclass(w.category, Warning)]
+
+
+def test_fit_logs_numbers_plainly(caplog):
+    from xl_risk import training
+
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(300, 4))
+    target = np.clip(0.5 + 0.1 * matrix[:, 0] + rng.normal(0, 0.05, 300), 0, 1)
+    bad = (matrix[:, 0] + rng.normal(size=300) > 1).astype(int)
+
+    with caplog.at_level(logging.INFO, logger=training.__name__):
+        training.fit_fraction(matrix, target, CONFIG, "EAD")
+        training.fit_pd(matrix, bad, CONFIG, [f"x{i}" for i in range(4)])
+
+    assert "np." not in caplog.text
+    logged = caplog.text
+    assert re.search(r"EAD winner \w+; CV MAE lightgbm 0\.\d{5}, ridge 0\.", logged)
+    assert re.search(r"PD best C [\d.]+, L1 share [\d.]+; CV AUC 0\.\d{4}", logged)

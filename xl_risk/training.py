@@ -236,7 +236,8 @@ def fit_pd(matrix: np.ndarray, bad: np.ndarray, config: TrainingConfig, names):
         }
         for _, row in results.iterrows()
     ]
-    log.info("PD best %s, CV AUC %.4f", search.best_params_, search.best_score_)
+    log.info("PD best C %g, L1 share %g; CV AUC %.4f",
+             best["C"], best["l1_ratio"], search.best_score_)  # fmt: skip
     model = PDModel.from_estimator(final, names)
     return model, {"best": search.best_params_, "cv_auc": search.best_score_,
                    "grid": table}  # fmt: skip
@@ -275,9 +276,8 @@ def fit_fraction(
         )  # fmt: skip
 
     winner = min(comparison, key=lambda row: row["cv_mae"])["model"]
-    log.info(
-        "winner %s; CV MAE %s", winner, {r["model"]: r["cv_mae"] for r in comparison}
-    )
+    maes = ", ".join(f"{r['model']} {r['cv_mae']:.5f}" for r in comparison)
+    log.info("%s winner %s; CV MAE %s", what or "fraction", winner, maes)
     model = FractionModel(winner, fitted[winner], float(np.mean(target)))
     return model, {"winner": winner, "comparison": comparison}
 
