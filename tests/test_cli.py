@@ -904,3 +904,20 @@ def test_udf_models_env_that_is_a_file_names_it(tmp_path, monkeypatch):
     got = udfs.RISK_PD([convert.sheet_rows(sample_applications())[0]])
 
     assert got.startswith("XL_RISK_MODELS: "), got
+
+
+def test_cli_capital_labels_the_one_year_pd_and_groups_loan_counts(
+    trained_models_dir, tmp_path
+):
+    path = tmp_path / "applications.csv"
+    pd.concat([sample_applications()] * 60).to_csv(path, index=False)
+
+    result = run("capital", path, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()[1:9]
+    assert header.split()[:5] == [
+        "grade", "loans", "ead", "expected_loss", "one_year_pd"
+    ]  # fmt: skip
+    assert rows[-1].split()[:2] == ["all", "1,200"]
+    assert "one_year_pd: EAD-weighted one-year PD" in result.stdout

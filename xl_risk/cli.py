@@ -691,12 +691,14 @@ def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
         f"bundle {bundle.version}: {int(table['loans'].iloc[-1]):,} loans scored, "
         f"{table.attrs['unscored']:,} not; EAD, EL, capital and RWA in money"
     )
-    money = {c: ",.0f" for c in ("ead", "expected_loss", "capital", "rwa")}
+    money = {c: ",.0f" for c in ("loans", "ead", "expected_loss", "capital", "rwa")}
+    shown = table.reset_index().rename(columns={"mean_pd": "one_year_pd"})
     click.echo(
-        _show(
-            table.reset_index(),
-            {**money, "mean_pd": ".4f", "k": ".4f", "risk_weight": ".2%"},
-        )
+        _show(shown, {**money, "one_year_pd": ".4f", "k": ".4f", "risk_weight": ".2%"})
+    )
+    click.echo(
+        "one_year_pd: EAD-weighted one-year PD, what capital takes; "
+        "expected_loss is on the PD over each loan's term"
     )
     problems = table.attrs["problems"]
     if problems:
