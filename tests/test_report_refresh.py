@@ -325,14 +325,21 @@ def test_retrain_refresh_workbook_redraws_after_promotion(trained):
     assert buttons(trained.workbook) == buttons(WORKBOOK)
 
 
-def test_write_report_into_an_open_workbook_logs_and_returns_none(
+def test_write_report_into_an_open_workbook_says_why_and_returns_none(
     trained, copy, caplog
 ):
     (copy.parent / f"~${copy.name}").write_bytes(b"")
-    with caplog.at_level(logging.ERROR, logger="retrain.pipeline"):
-        got = _write_report(trained.bundle, trained.frame, None, copy, into=True)
+    failures = []
+    with caplog.at_level(logging.INFO, logger="retrain.pipeline"):
+        got = _write_report(
+            trained.bundle, trained.frame, None, copy, failures, into=True
+        )
     assert got is None
-    assert "report sheets not refreshed: xlsm_path:" in caplog.text
+    assert failures == [
+        f"report sheets not refreshed in {copy}: xlsm_path: {copy.name} is open "
+        f"in Excel (~${copy.name} is beside it); close it and refresh again."
+    ]
+    assert failures[0] in caplog.text
     assert bundles.current_version(trained.models) == trained.second.version
 
 
