@@ -50,11 +50,7 @@ def describe(outcome: Outcome) -> str:
         f"{data.get('rows_used', 0):,} loans used"
     )
     if outcome.promoted:
-        unwritten = (
-            f" The reports were not written: {outcome.report_error}."
-            if outcome.report_error
-            else ""
-        )
+        unwritten = f" However, {outcome.report_error}." if outcome.report_error else ""
         return (
             f"Bundle {outcome.version} is now in service ({trained}; "
             f"{outcome.reason}).{unwritten} {RESCORE_HINT}"

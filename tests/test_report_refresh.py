@@ -379,3 +379,16 @@ def test_cli_retrain_refresh_workbook_option(monkeypatch, options, expected):
     result = CliRunner().invoke(cli, ["retrain", *options])
     assert result.exit_code == 4, result.output
     assert seen["refresh_workbook"] == expected
+
+
+def test_button_outcome_says_the_bundle_serves_when_the_report_failed():
+    outcome = retrain_package.Outcome(
+        "20261204-101500", True, "out-of-time PD AUC 0.7 passes the gate",
+        {"data": {"source": "loans.csv", "rows_used": 1_000}},
+        report_error="report workbook not written: RiskReport.xlsx: disk full",
+    )  # fmt: skip
+
+    said = button.describe(outcome)
+
+    assert said.startswith("Bundle 20261204-101500 is now in service")
+    assert "). However, report workbook not written: RiskReport.xlsx: disk" in said
