@@ -183,6 +183,8 @@ def _search(search: GridSearchCV, matrix: np.ndarray, target: np.ndarray) -> Non
     rather than to our log; a fold that stops early only blurs its score. The
     model kept is fitted again by :func:`_refit`, whose warnings are logged.
     """
+    # TODO: other warnings raised in the worker processes still reach their
+    # stderr; logging them needs each worker to hand its caught warnings back.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # workers inherit it
         search.fit(matrix, target)
