@@ -50,9 +50,10 @@ def describe(outcome: Outcome) -> str:
         f"{data.get('rows_used', 0):,} loans used"
     )
     if outcome.promoted:
+        unwritten = f" However, {outcome.report_error}." if outcome.report_error else ""
         return (
             f"Bundle {outcome.version} is now in service ({trained}; "
-            f"{outcome.reason}). {RESCORE_HINT}"
+            f"{outcome.reason}).{unwritten} {RESCORE_HINT}"
         )
     kept = outcome.previous or "none"
     return (

@@ -15,7 +15,6 @@ import logging
 import os
 import shutil
 import socket
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,6 +67,7 @@ class Outcome:
     previous: str | None = None
     report: Path | None = None
     workbook: Path | None = None  # the macro workbook whose report sheets were redrawn
+    report_error: str | None = None  # why a report after promotion was not written
 
 
 def _holder(task: str) -> dict:
@@ -285,13 +285,17 @@ def _retrain_locked(
     bundles.promote(models_dir, path.name)
     prune(models_dir, config.keep_bundles)
     before = _previous_manifest(models_dir, previous)
+    failures = []
     if report is not None:
         tell("Writing the report workbook")
-        outcome.report = _write_report(loaded, frame, before, Path(report))
+        outcome.report = _write_report(loaded, frame, before, Path(report), failures)
     if refresh_workbook is not None:
         tell("Refreshing the report sheets in the workbook")
         target = Path(refresh_workbook)
-        outcome.workbook = _write_report(loaded, frame, before, target, into=True)
+        outcome.workbook = _write_report(
+            loaded, frame, before, target, failures, into=True
+        )
+    outcome.report_error = "; ".join(failures) or None
     return outcome
 
 
@@ -322,19 +326,31 @@ def _previous_manifest(models_dir: Path, previous: str | None) -> dict | None:
     return None
 
 
-def _write_report(bundle, frame, before, target: Path, into: bool = False):
+def _write_report(
+    bundle, frame, before, target: Path, failures: list[str], into: bool = False
+):
     """Write the report workbook, or with ``into`` draw the report sheets again
-    inside the macro workbook ``target``; a failure here never undoes the
-    promotion."""
+    inside the macro workbook ``target``; None when that failed, with why
+    appended to ``failures``.
+
+    The bundle is already in service, so no failure here may undo the
+    promotion or end the retrain: every exception is caught, and the caller
+    shows ``Outcome.report_error``.
+    """
     from xl_risk.reports import refresh_sheets_in, write_report
 
+    what = "report sheets not refreshed in" if into else "report workbook not written:"
     try:
         if into:
             return refresh_sheets_in(target, bundle, frame, previous_manifest=before)
         return write_report(bundle, frame, target, previous_manifest=before)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
-        what = "report sheets not refreshed" if into else "report workbook not written"
-        log.error("%s: %s", what, err)
+    except Exception as err:  # the bundle is in service whatever goes wrong
+        if isinstance(err, OSError) and err.strerror:
+            reason = err.strerror
+        else:
+            reason = str(err) or type(err).__name__
+        failures.append(f"{what} {target}: {reason}")
+        log.info("%s", failures[-1])
         return None
 
 

@@ -379,20 +379,17 @@ def test_rollback_refuses_while_the_lock_is_held(served, models_dir):
     assert bundles.current_version(models_dir) == second
 
 
-def test_bundle_history_starts_with_the_bundle_current_pins(served, models_dir):
+def test_bundle_promote_without_history_does_not_vouch_for_current(served, models_dir):
     first, second = served_twice(served, models_dir)
-    (models_dir / bundles.HISTORY).unlink()  # a folder from before the history
-    (models_dir / bundles.POINTER).write_text(
-        f"{first} {bundles.sha256(models_dir / first / bundles.MANIFEST)}\n",
-        encoding="utf-8",
-    )
+    (models_dir / bundles.HISTORY).unlink()  # deleted, or a folder from before it
+    repin(models_dir, first)
 
     bundles.promote(models_dir, second)
 
     history = bundles.promotion_history(models_dir)
-    assert [r["version"] for r in history] == [first, second]
-    assert history[0]["by"] == bundles.POINTER
-    assert rollback(models_dir) == first
+    assert [r["version"] for r in history] == [second]
+    with pytest.raises(bundles.BundleError, match="was never put in service"):
+        rollback(models_dir, to=first)
 
 
 @pytest.mark.parametrize("line", ["{not json", "[1, 2]", '{"version": "x"}'])
@@ -540,16 +537,71 @@ def test_bundle_current_checks_again_when_current_is_rewritten(served, models_di
         bundles.current(models_dir)
 
 
-def test_bundle_current_without_history_serves_and_warns_once(copy, models_dir, caplog):
-    repin(models_dir, copy.name)  # a models folder from before the history
+@pytest.mark.parametrize(("history", "state"), [(None, "missing"), ("", "empty")])
+def test_bundle_current_refuses_current_without_history(
+    copy, models_dir, history, state
+):
+    repin(models_dir, copy.name)
+    if history is not None:
+        (models_dir / bundles.HISTORY).write_text(history, encoding="utf-8")
 
-    with caplog.at_level(logging.WARNING, logger=bundles.__name__):
-        versions = [bundles.current(models_dir).version for _ in range(3)]
+    with pytest.raises(
+        bundles.BundleError,
+        match=f"names bundle {copy.name}, but .*HISTORY.jsonl is {state}, so "
+        "nothing vouches for the bundle; refusing to load it; restore "
+        "HISTORY.jsonl from a backup .*'xl-risk rollback --to VERSION'.* "
+        "or run 'xl-risk retrain'",
+    ):
+        bundles.current(models_dir)
 
-    assert versions == [copy.name] * 3
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(warnings) == 1
-    assert "has no HISTORY.jsonl" in warnings[0]
+
+class CreatesAFile:
+    """A pickle that creates a file when it is loaded, as a malicious one would
+    run any code."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return open, (self.path, "w")
+
+
+def serve_payload_without_history(served, models_dir, marker) -> str:
+    """The attack: pd.joblib rewritten with a malicious pickle, its hash in the
+    manifest and CURRENT rewritten to match, HISTORY.jsonl deleted."""
+    _, second = served_twice(served, models_dir)
+    joblib.dump(CreatesAFile(marker), models_dir / second / "pd.joblib")
+    digest = bundles.sha256(models_dir / second / "pd.joblib")
+    edit_manifest(
+        models_dir / second, lambda m: m["artifacts"].update({"pd.joblib": digest})
+    )
+    repin(models_dir, second)
+    (models_dir / bundles.HISTORY).unlink()
+    return second
+
+
+@pytest.mark.parametrize("command", ["info", "score", "udf"])
+def test_cli_and_udf_refuse_a_malicious_bundle_once_the_history_is_deleted(
+    served, models_dir, tmp_path, monkeypatch, command
+):
+    marker = tmp_path / "created-by-the-pickle"
+    serve_payload_without_history(served, models_dir, marker)
+    applications = tmp_path / "applications.csv"
+    sample_applications().to_csv(applications, index=False)
+
+    if command == "udf":
+        monkeypatch.setenv(bundles.MODELS_ENV, str(models_dir))
+        got = udfs.RISK_PD([convert.sheet_rows(sample_applications())[0]])
+        assert "so nothing vouches for the bundle" in got
+    else:
+        files = [applications, "-o", tmp_path / "s.csv"] if command == "score" else []
+        result = run(command, *files, "--models", models_dir)
+        assert result.exit_code == EXIT_BUNDLE
+        assert "HISTORY.jsonl is missing" in result.stderr
+        assert "'xl-risk retrain'" in result.stderr
+        assert "Traceback" not in result.output
+
+    assert not marker.exists()
 
 
 def wider_pd(bundle) -> PDModel:
@@ -601,10 +653,10 @@ def test_bundle_load_refuses_artifacts_that_do_not_fit(
         bundles.load(models_dir / version)
 
 
-def serve_wider_pd_without_history(served, models_dir) -> str:
-    """The reported case: a PD model of another width swapped into the bundle in
-    service, its hash rewritten in the manifest and in CURRENT, in a folder
-    without a promotion history to catch it."""
+def serve_wider_pd_with_history_forged(served, models_dir) -> str:
+    """A PD model of another width swapped into the bundle in service, its
+    hash rewritten in the manifest, in CURRENT and in the history alike, so
+    only the structure check is left to catch it."""
     _, second = served_twice(served, models_dir)
     joblib.dump(wider_pd(served), models_dir / second / "pd.joblib")
     digest = bundles.sha256(models_dir / second / "pd.joblib")
@@ -612,7 +664,11 @@ def serve_wider_pd_without_history(served, models_dir) -> str:
         models_dir / second, lambda m: m["artifacts"].update({"pd.joblib": digest})
     )
     repin(models_dir, second)
-    (models_dir / bundles.HISTORY).unlink()
+    manifest = bundles.sha256(models_dir / second / bundles.MANIFEST)
+    (models_dir / bundles.HISTORY).write_text(
+        json.dumps({"version": second, "manifest_sha256": manifest}) + "\n",
+        encoding="utf-8",
+    )
     return second
 
 
@@ -620,7 +676,7 @@ def serve_wider_pd_without_history(served, models_dir) -> str:
 def test_cli_refuses_pd_model_of_another_width_in_one_line(
     served, models_dir, tmp_path, command
 ):
-    version = serve_wider_pd_without_history(served, models_dir)
+    version = serve_wider_pd_with_history_forged(served, models_dir)
     applications = tmp_path / "applications.csv"
     sample_applications().to_csv(applications, index=False)
     files = [applications, "-o", tmp_path / "scores.csv"] if command == "score" else []
@@ -638,7 +694,7 @@ def test_cli_refuses_pd_model_of_another_width_in_one_line(
 def test_udf_refuses_pd_model_of_another_width_in_one_line(
     served, models_dir, monkeypatch
 ):
-    version = serve_wider_pd_without_history(served, models_dir)
+    version = serve_wider_pd_with_history_forged(served, models_dir)
     monkeypatch.setenv(bundles.MODELS_ENV, str(models_dir))
     row = convert.sheet_rows(sample_applications())[0]
 

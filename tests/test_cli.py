@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -15,6 +16,7 @@ from xl_risk.cli import (
     EXIT_BUNDLE,
     EXIT_BUSY,
     EXIT_DATA,
+    EXIT_REPORT,
     ROWS_NAMED,
     capital,
     main,
@@ -780,6 +782,7 @@ def test_cli_retrain_while_another_runs_exits_4_showing_its_start_once(
         result = run("retrain", "--no-report", "--models", models_dir)
 
     assert_one_line_failure(result, EXIT_BUSY)
+    assert "phase" not in result.stderr  # no progress bar before the lock
     assert result.stderr.strip().endswith(
         "error: a retrain is already running: started by ana on pc-7 "
         f"(process 4242) at {shown}"
@@ -841,3 +844,143 @@ def test_cli_score_leaves_out_blank_workbook_rows(trained_models_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert "scored 2 of 2 rows" in result.stdout
     assert "not scored" not in result.stderr
+
+
+CONTROL = "a\x01b"  # openpyxl refuses to store a control character
+
+
+REPORT_LOANS = 5_000  # enough defaulted loans to train on
+
+
+def test_cli_score_xlsx_with_a_control_character_is_written_whole(
+    trained_models_dir, applications, tmp_path
+):
+    from xl_risk.xlsx import REPLACEMENT
+
+    given = pd.read_csv(applications, dtype={"id": str})
+    given.loc[[0, 1], "id"] = [CONTROL, INJECTED]
+    path, out = tmp_path / "applications.csv", tmp_path / "out" / "scored.xlsx"
+    given.to_csv(path, index=False)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.cell(2, 1).value == CONTROL.replace("\x01", REPLACEMENT)
+    assert sheet.cell(3, 1).data_type == "s"
+    assert sheet.cell(3, 1).value == INJECTED
+    assert [p.name for p in out.parent.iterdir()] == ["scored.xlsx"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_cli_score_failed_write_leaves_the_old_output_and_no_partial_file(
+    trained_models_dir, applications, tmp_path, monkeypatch, suffix
+):
+    out = tmp_path / f"scored{suffix}"
+    out.write_bytes(b"the previous output")
+
+    def write_half(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", write_half)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", write_half)
+    result = run("score", applications, "-o", out, "--models", trained_models_dir)
+
+    assert_one_line_failure(result, EXIT_DATA, "No space left on device")
+    assert out.read_bytes() == b"the previous output"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_cli_retrain_history_with_a_control_character_is_refused_whole(
+    serving, tmp_path
+):
+    path, report = tmp_path / "history.csv", tmp_path / "report.xlsx"
+    history = make_portfolio(n_loans=REPORT_LOANS, seed=3)
+    history.assign(emp_title=CONTROL).to_csv(path, index=False)
+    before = bundles.current_version(serving)
+
+    result = run("retrain", "--data", path, "--report", report, "--models", serving)
+
+    assert result.exit_code == EXIT_DATA, result.output
+    assert "Traceback" not in result.output
+    assert (
+        f"  - job title: {REPORT_LOANS:,} rows not text, e.g. a control character "
+        "(U+0001) (remove it)"
+    ) in result.stderr
+    assert bundles.current_version(serving) == before
+    assert {p.name for p in tmp_path.iterdir()} == {"history.csv", serving.name}
+
+
+def test_cli_retrain_report_that_fails_says_the_bundle_is_in_service(
+    tmp_path, monkeypatch
+):
+    import xl_risk.reports
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the drawing failed")
+
+    monkeypatch.setattr(xl_risk.reports, "write_report", fail)
+    models, report = tmp_path / "models", tmp_path / "report.xlsx"
+
+    result = run("retrain", "--report", report, "--models", models)
+
+    assert_one_line_failure(result, EXIT_REPORT, "IS in service", "the drawing failed")
+    assert "Traceback" not in result.output
+    version = bundles.current_version(models)
+    assert f"bundle {version} IS in service, but report workbook not written" in (
+        result.stderr
+    )
+    assert not report.exists()
+
+
+@pytest.mark.parametrize(
+    ("models", "fragment"),
+    [
+        ("a-file", "is not a folder; set it to the folder that holds the bundles"),
+        ("a-file/models", "is not a folder ("),
+        ("   ", "XL_RISK_MODELS is blank ('   ')"),
+    ],
+    ids=["file", "inside-a-file", "blank"],
+)
+@pytest.mark.parametrize("command", ["info", "score", "retrain", "rollback"])
+def test_cli_models_env_that_is_no_folder_exits_3_naming_it(
+    applications, tmp_path, monkeypatch, models, fragment, command
+):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(bundles.MODELS_ENV, models)
+    args = {"score": [applications, "-o", tmp_path / "s.csv"],
+            "retrain": ["--no-report"]}.get(command, [])  # fmt: skip
+
+    result = run(command, *args)
+
+    assert_one_line_failure(result, EXIT_BUNDLE, "XL_RISK_MODELS", fragment)
+
+
+def test_udf_models_env_that_is_a_file_names_it(tmp_path, monkeypatch):
+    from xl_risk.excel import convert, udfs
+
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(bundles.MODELS_ENV, str(tmp_path / "a-file"))
+
+    got = udfs.RISK_PD([convert.sheet_rows(sample_applications())[0]])
+
+    assert got.startswith("XL_RISK_MODELS: "), got
+
+
+def test_cli_capital_labels_the_one_year_pd_and_groups_loan_counts(
+    trained_models_dir, tmp_path
+):
+    path = tmp_path / "applications.csv"
+    pd.concat([sample_applications()] * 60).to_csv(path, index=False)
+
+    result = run("capital", path, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()[1:9]
+    assert header.split()[:5] == [
+        "grade", "loans", "ead", "expected_loss", "one_year_pd"
+    ]  # fmt: skip
+    assert rows[-1].split()[:2] == ["all", "1,200"]
+    assert "one_year_pd: EAD-weighted one-year PD" in result.stdout

@@ -112,3 +112,38 @@ def test_cli_model_card_writes_the_file(trained_models_dir, card, tmp_path):
 
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8") == card
+
+
+def test_model_card_without_issue_dates_says_so(manifest):
+    window = {k: v for k, v in manifest["window"].items() if "issue" not in k}
+
+    card = render({**manifest, "window": window})
+
+    assert "- Issue dates: no issue dates\n" in card
+    assert "?" not in card.split("## Models")[0]
+
+
+def test_report_summary_without_issue_dates_says_so(manifest):
+    from xl_risk.reports.sheets.summary import bundle_table
+
+    window = {k: v for k, v in manifest["window"].items() if "issue" not in k}
+
+    table = bundle_table({**manifest, "window": window})
+
+    assert "no issue dates" in table.to_string()
+    assert "? to ?" not in table.to_string()
+
+
+@pytest.mark.parametrize("given", ["new/", "new/deeper/", "existing"])
+def test_cli_model_card_out_that_is_a_folder_writes_into_it(
+    trained_models_dir, card, tmp_path, monkeypatch, given
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+
+    done = CliRunner().invoke(
+        main, ["model-card", "-o", given, "--models", str(trained_models_dir)]
+    )
+
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / given / CARD_NAME).read_text(encoding="utf-8") == card

@@ -325,14 +325,21 @@ def test_retrain_refresh_workbook_redraws_after_promotion(trained):
     assert buttons(trained.workbook) == buttons(WORKBOOK)
 
 
-def test_write_report_into_an_open_workbook_logs_and_returns_none(
+def test_write_report_into_an_open_workbook_says_why_and_returns_none(
     trained, copy, caplog
 ):
     (copy.parent / f"~${copy.name}").write_bytes(b"")
-    with caplog.at_level(logging.ERROR, logger="retrain.pipeline"):
-        got = _write_report(trained.bundle, trained.frame, None, copy, into=True)
+    failures = []
+    with caplog.at_level(logging.INFO, logger="retrain.pipeline"):
+        got = _write_report(
+            trained.bundle, trained.frame, None, copy, failures, into=True
+        )
     assert got is None
-    assert "report sheets not refreshed: xlsm_path:" in caplog.text
+    assert failures == [
+        f"report sheets not refreshed in {copy}: xlsm_path: {copy.name} is open "
+        f"in Excel (~${copy.name} is beside it); close it and refresh again."
+    ]
+    assert failures[0] in caplog.text
     assert bundles.current_version(trained.models) == trained.second.version
 
 
@@ -372,3 +379,16 @@ def test_cli_retrain_refresh_workbook_option(monkeypatch, options, expected):
     result = CliRunner().invoke(cli, ["retrain", *options])
     assert result.exit_code == 4, result.output
     assert seen["refresh_workbook"] == expected
+
+
+def test_button_outcome_says_the_bundle_serves_when_the_report_failed():
+    outcome = retrain_package.Outcome(
+        "20261204-101500", True, "out-of-time PD AUC 0.7 passes the gate",
+        {"data": {"source": "loans.csv", "rows_used": 1_000}},
+        report_error="report workbook not written: RiskReport.xlsx: disk full",
+    )  # fmt: skip
+
+    said = button.describe(outcome)
+
+    assert said.startswith("Bundle 20261204-101500 is now in service")
+    assert "). However, report workbook not written: RiskReport.xlsx: disk" in said

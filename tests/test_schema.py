@@ -753,10 +753,23 @@ def test_read_table_dti_column_judged_once(values, want):
 @pytest.mark.parametrize(
     ("header", "raw", "message"),
     [
-        ("emp_title", "nurse\x01", "job title: holds a control character (U+0001)"),
-        ("id", "77\x00", "loan id: holds a control character (U+0000)"),
-        ("member_id", "\x7f12", "customer id: holds a control character (U+007F)"),
-        ("grade", "A\x0b", "grade: holds a control character (U+000B)"),
+        (
+            "emp_title",
+            "nurse\x01",
+            "job title: expected text, got a control character (U+0001)",
+        ),
+        ("id", "77\x00", "loan id: expected text, got a control character (U+0000)"),
+        (
+            "member_id",
+            "\x7f12",
+            "customer id: expected text, got a control character (U+007F)",
+        ),
+        (
+            "grade",
+            "A\x0b",
+            "grade: expected one of A, B, C, D, E, F, G, got a control character "
+            "(U+000B)",
+        ),
     ],
 )
 @pytest.mark.parametrize("by_column", [True, False], ids=["file", "cells"])
@@ -792,5 +805,5 @@ def test_read_table_control_character_in_one_cell_is_refused():
     table = read_table({"emp_title": ["nurse\x1f"]}, by_column=False)
 
     assert table.columns["job_title"].problems == {
-        0: "job title: holds a control character (U+001F); remove it"
+        0: "job title: expected text, got a control character (U+001F); remove it"
     }

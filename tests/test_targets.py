@@ -181,9 +181,9 @@ def test_train_fits_ead_and_lgd_on_bad_training_loans_only(demo_frame, monkeypat
     fitted = []
     real_fit_fraction = training.fit_fraction
 
-    def recording_fit_fraction(matrix, target, config):
+    def recording_fit_fraction(matrix, target, config, *names):
         fitted.append((len(matrix), target.copy()))
-        return real_fit_fraction(matrix, target, config)
+        return real_fit_fraction(matrix, target, config, *names)
 
     monkeypatch.setattr(training, "fit_fraction", recording_fit_fraction)
     config = TrainingConfig(cv_folds=2, min_bad_loans=50)

@@ -195,3 +195,44 @@ def test_retrain_with_issue_dates_records_the_date_split(bundle):
 
     assert window["oot_split"] == OOT_BY_DATE
     assert "undated" not in window
+
+
+def test_fit_pd_logs_a_convergence_warning_once_naming_the_model(
+    monkeypatch, caplog, recwarn
+):
+    from xl_risk import training
+
+    monkeypatch.setattr(training, "PD_MAX_ITER", 1)  # saga cannot converge in 1
+    monkeypatch.setattr(training, "PD_GRID", {"C": [1.0], "l1_ratio": [0.0]})
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(400, 5))
+    bad = (matrix[:, 0] + rng.normal(size=400) > 1).astype(int)
+
+    with caplog.at_level(logging.WARNING, logger=training.__name__):
+        training.fit_pd(matrix, bad, CONFIG, [f"x{i}" for i in range(5)])
+
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(logged) == 1
+    assert logged[0].startswith(
+        "while fitting the PD model (logistic regression, C 1, L1 share 0): "
+        "ConvergenceWarning: "
+    )
+    assert not [w for w in recwarn if issubclass(w.category, Warning)]
+
+
+def test_fit_logs_numbers_plainly(caplog):
+    from xl_risk import training
+
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(300, 4))
+    target = np.clip(0.5 + 0.1 * matrix[:, 0] + rng.normal(0, 0.05, 300), 0, 1)
+    bad = (matrix[:, 0] + rng.normal(size=300) > 1).astype(int)
+
+    with caplog.at_level(logging.INFO, logger=training.__name__):
+        training.fit_fraction(matrix, target, CONFIG, "EAD")
+        training.fit_pd(matrix, bad, CONFIG, [f"x{i}" for i in range(4)])
+
+    assert "np." not in caplog.text
+    logged = caplog.text
+    assert re.search(r"EAD winner \w+; CV MAE lightgbm 0\.\d{5}, ridge 0\.", logged)
+    assert re.search(r"PD best C [\d.]+, L1 share [\d.]+; CV AUC 0\.\d{4}", logged)

@@ -16,7 +16,8 @@ recorded when a bundle is first put in service is the one it must still have
 to be put back in service later (a rollback), so an older bundle whose
 artifacts and manifest were swapped together is refused; the bundle in
 service is loaded only if the history records it with the hash ``CURRENT``
-pins, so rewriting ``CURRENT`` as well does not get it served.
+pins, so rewriting ``CURRENT`` as well does not get it served; nor does
+deleting or emptying the history: a ``CURRENT`` without one is refused.
 """
 
 from __future__ import annotations
@@ -66,9 +67,30 @@ REPOSITORY_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
 def default_models_dir() -> Path:
-    """``$XL_RISK_MODELS`` if set, else ``models/`` at the repository top."""
+    """``$XL_RISK_MODELS`` if set, else ``models/`` at the repository top.
+
+    Raises BundleError, naming the variable, when it is blank (white space
+    only) or names a file, or a folder inside a file; set to the empty
+    string it counts as unset.
+    """
     env = os.environ.get(MODELS_ENV)
-    return Path(env) if env else REPOSITORY_MODELS
+    if not env:
+        return REPOSITORY_MODELS
+    if not env.strip():
+        raise BundleError(
+            f"{MODELS_ENV} is blank ({env!r}); set it to the folder that holds "
+            f"the bundles, or unset it to use {REPOSITORY_MODELS}"
+        )
+
+    path = Path(env)
+    existing = next(p for p in (path, *path.parents) if p.exists() or p == p.parent)
+    if existing.exists() and not existing.is_dir():
+        where = "" if existing == path else f" ('{existing}' is a file)"
+        raise BundleError(
+            f"{MODELS_ENV}: '{env}' is not a folder{where}; set it to the "
+            "folder that holds the bundles"
+        )
+    return path
 
 
 def library_versions() -> dict[str, str]:
@@ -382,37 +404,18 @@ def promote(models_dir: Path, version: str) -> None:
             "service; refusing to put it back in service"
         )
 
-    if not promotion_history(models_dir):
-        _record_serving(models_dir)
     _append_history(models_dir, _record(version, manifest_hash))
     _replace_file(models_dir / POINTER, f"{version} {manifest_hash}\n")
     log.info("bundle %s is now in service", version)
 
 
-def _record(
-    version: str, manifest_hash: str, at: datetime | None = None, by: str = ""
-) -> dict:
+def _record(version: str, manifest_hash: str) -> dict:
     return {
         "version": version,
         "manifest_sha256": manifest_hash,
-        "promoted_at": (at or datetime.now(UTC)).isoformat(timespec="seconds"),
-        "by": by or getpass.getuser(),
+        "promoted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "by": getpass.getuser(),
     }
-
-
-def _record_serving(models_dir: Path) -> None:
-    """Start the history with the bundle in service, as ``CURRENT`` pins it.
-
-    A models folder from before the history was kept has none; the hash its
-    ``CURRENT`` pinned at promotion is the record of that bundle, so it can
-    still be rolled back to after the next retrain.
-    """
-    version, manifest_hash = _pointer(models_dir)
-    if version is None or manifest_hash is None:
-        return
-    stamp = (models_dir / POINTER).stat().st_mtime  # written at that promotion
-    at = datetime.fromtimestamp(stamp, UTC)
-    _append_history(models_dir, _record(version, manifest_hash, at, by=POINTER))
 
 
 def _append_history(models_dir: Path, record: dict) -> None:
@@ -497,17 +500,21 @@ def check_served(models_dir: Path, version: str, manifest_hash: str) -> None:
 
     ``CURRENT`` and a bundle's manifest can be rewritten together; the hash
     recorded when the bundle first went into service cannot be, as the
-    history is only appended to. A models folder from before the history was
-    kept has none: its bundle is served on the hash ``CURRENT`` pins alone,
-    with a warning, until the next retrain starts the history.
+    history is only appended to. A ``CURRENT`` without a history (the file
+    deleted or emptied) is refused too: otherwise deleting the history would
+    be all it takes to get a rewritten bundle unpickled. A models folder from
+    before the history was kept is retrained once to start it.
     """
-    if not (models_dir / HISTORY).is_file():
-        log.warning(
-            "%s has no %s (made before promotions were recorded): bundle %s is "
-            "checked against %s alone; the next retrain starts the history",
-            models_dir, HISTORY, version, POINTER,
-        )  # fmt: skip
-        return
+    if not promotion_history(models_dir):
+        state = "is empty" if (models_dir / HISTORY).is_file() else "is missing"
+        raise BundleError(
+            f"{models_dir / POINTER} names bundle {version}, but "
+            f"{models_dir / HISTORY} {state}, so nothing vouches for the bundle; "
+            f"refusing to load it; restore {HISTORY} from a backup (then "
+            "'xl-risk rollback --to VERSION' can put back any bundle it "
+            "records), or run 'xl-risk retrain' to serve a new bundle and "
+            "start the history again"
+        )
 
     recorded = recorded_hash(models_dir, version)
     if recorded is None:

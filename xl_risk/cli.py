@@ -2,7 +2,9 @@
 
 Exit codes: 0 success; 1 the data or the request cannot be used (message
 says why); 2 usage error; 3 no usable bundle; 4 another retrain is running;
-5 a retrain finished but its bundle was kept as a candidate by the gate.
+5 a retrain finished but its bundle was kept as a candidate by the gate;
+6 a retrain put its bundle in service but could not write the report workbook
+(or redraw the report sheets).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ EXIT_DATA = 1
 EXIT_BUNDLE = 3
 EXIT_BUSY = 4
 EXIT_NOT_PROMOTED = 5
+EXIT_REPORT = 6
 RETRAIN_PHASES = 8
 ROWS_NAMED = 20  # rows a command names on the terminal; the rest are counted
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -161,10 +164,15 @@ def _check_not_input(path: Path | None, option: str, *inputs: Path | None) -> No
 
 
 def _write_output(path: Path, write: Callable[[Path], object], option: str) -> None:
-    """Create the output's folder, then write; an OS error ends in one line."""
+    """Create the output's folder, then write; an OS error ends in one line.
+
+    ``write`` writes a temporary file beside ``path`` (same suffix, so the
+    format is the same) that is renamed over it only once complete: a failure
+    leaves no half-written file, and an earlier output as it was.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write(path)
+        _write_whole(path, write)
     except FileExistsError as err:  # mkdir found a file where a folder goes
         _fail(f"{option}: cannot write '{path}': '{err.filename}' is a file, "
               "not a folder", EXIT_DATA)  # fmt: skip
@@ -173,6 +181,18 @@ def _write_output(path: Path, write: Callable[[Path], object], option: str) -> N
         if err.filename is not None and str(err.filename) != str(path):
             reason += f" ({err.filename})"
         _fail(f"{option}: cannot write '{path}': {reason}", EXIT_DATA)
+
+
+def _write_whole(path: Path, write: Callable[[Path], object]) -> None:
+    """``write`` to a temporary name in ``path``'s folder, then rename it over
+    ``path``; the temporary file is removed on any failure."""
+    temp = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def _write_table(frame, path: Path) -> None:
@@ -268,11 +288,19 @@ def retrain(
     _check_not_input(workbook, "--refresh-workbook", data)
 
     phases = RETRAIN_PHASES + (workbook is not None)
-    bar = tqdm(total=phases, desc="retrain", unit="phase", file=sys.stderr)
+    bars: list[tqdm] = []  # drawn at the first phase, once the lock is held
 
     def progress(message: str) -> None:
-        bar.set_description(message)
-        bar.update(1)
+        if not bars:
+            bars.append(tqdm(total=phases, unit="phase", file=sys.stderr))
+        bars[0].set_description(message)
+        bars[0].update(1)
+
+    def close_bar(finished: bool = False) -> None:
+        for bar in bars:
+            if finished:  # phases skipped (no report) count as done
+                bar.update(bar.total - bar.n)
+            bar.close()
 
     try:
         with logging_redirect_tqdm():  # log lines above the bar, not inside it
@@ -281,13 +309,15 @@ def retrain(
                 refresh_workbook=workbook,
             )  # fmt: skip
     except DataError as err:
-        bar.close()
+        close_bar()
         _fail(str(err), EXIT_DATA)
+    except bundles.BundleError as err:
+        close_bar()
+        _fail(str(err), EXIT_BUNDLE)
     except RetrainBusy as err:
-        bar.close()
+        close_bar()
         _fail(str(err), EXIT_BUSY)
-    bar.update(bar.total - bar.n)  # phases skipped (no report) count as done
-    bar.close()
+    close_bar(finished=True)
 
     manifest = outcome.manifest
     click.echo(f"bundle {outcome.version} trained on {manifest['data']['source']}")
@@ -303,6 +333,9 @@ def retrain(
         _fail(f"bundle {outcome.version} kept as a candidate: {outcome.reason}",
               EXIT_NOT_PROMOTED)  # fmt: skip
     click.echo(f"in service: {outcome.version} ({outcome.reason})")
+    if outcome.report_error:
+        _fail(f"bundle {outcome.version} IS in service, but {outcome.report_error}",
+              EXIT_REPORT)  # fmt: skip
 
 
 @main.command()
@@ -666,12 +699,14 @@ def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
         f"bundle {bundle.version}: {int(table['loans'].iloc[-1]):,} loans scored, "
         f"{table.attrs['unscored']:,} not; EAD, EL, capital and RWA in money"
     )
-    money = {c: ",.0f" for c in ("ead", "expected_loss", "capital", "rwa")}
+    money = {c: ",.0f" for c in ("loans", "ead", "expected_loss", "capital", "rwa")}
+    shown = table.reset_index().rename(columns={"mean_pd": "one_year_pd"})
     click.echo(
-        _show(
-            table.reset_index(),
-            {**money, "mean_pd": ".4f", "k": ".4f", "risk_weight": ".2%"},
-        )
+        _show(shown, {**money, "one_year_pd": ".4f", "k": ".4f", "risk_weight": ".2%"})
+    )
+    click.echo(
+        "one_year_pd: EAD-weighted one-year PD, what capital takes; "
+        "expected_loss is on the PD over each loan's term"
     )
     problems = table.attrs["problems"]
     if problems:
@@ -682,21 +717,29 @@ def capital(file: Path, scaling: float, models_dir: Path | None) -> None:
         )
 
 
+def _names_a_folder(given: str) -> bool:
+    """True for a name ending in a path separator, or an existing folder."""
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    return given.endswith(separators) or Path(given).is_dir()
+
+
 @main.command(name="model-card")
 @click.option(
     "-o",
     "--out",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     default=None,
-    help="File to write (default: MODEL_CARD.md in the bundle's folder).",
+    help="File to write, or a folder to write MODEL_CARD.md into (a name "
+    "ending in / or a folder that exists; created if missing). Default: "
+    "MODEL_CARD.md in the bundle's folder.",
 )
 @models_option
-def model_card_command(out: Path | None, models_dir: Path | None) -> None:
+def model_card_command(out: str | None, models_dir: Path | None) -> None:
     """Write the model card of the bundle in service."""
     from xl_risk.model_card import CARD_NAME, write_model_card
 
-    if out is not None and out.is_dir():
-        out = out / CARD_NAME
+    if out is not None:
+        out = Path(out) / CARD_NAME if _names_a_folder(out) else Path(out)
     _check_suffix(out, CARD_SUFFIXES, "--out")
     bundle, _ = _load_or_fail(models_dir)
     path = out or bundle.path / CARD_NAME

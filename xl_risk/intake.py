@@ -698,7 +698,7 @@ def problems(table: Table, needed: tuple[str, ...]) -> list[str]:
         givens = [m.rsplit(", got ", 1)[-1].partition("; ") for m in shown]
         notes = list(dict.fromkeys(note for _, _, note in givens if note))
         lines.append(
-            f"{col.field.label}: {len(col.problems)} rows not "
+            f"{col.field.label}: {len(col.problems):,} rows not "
             f"{col.field.expectation()}, e.g. {', '.join(g for g, _, _ in givens)}"
             + (f" ({'; '.join(notes)})" if notes else "")
         )

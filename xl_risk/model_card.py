@@ -23,6 +23,7 @@ from xl_risk.validation import DEFAULT_TEST_LEVEL, binomial_test_by_group
 log = logging.getLogger(__name__)
 
 CARD_NAME = "MODEL_CARD.md"
+NO_ISSUE_DATES = "no issue dates"  # the window of a file without any
 REQUIRED_KEYS = ("version", "created_at", "data", "window", "metrics", "config")
 SPLIT_NAMES = {"test": "random test", "oot": "out-of-time"}
 BINARY_TREATMENT = {
@@ -219,8 +220,7 @@ def render(manifest: Mapping) -> str:
         "",
         f"- Source: {data.get('source')}",
         f"- SHA-256: {data.get('sha256') or 'not recorded (embedded data)'}",
-        f"- Issue dates: {window.get('first_issue', '?')} to "
-        f"{window.get('last_issue', '?')}",
+        f"- Issue dates: {issue_span(window)}",
         f"- Rows read {data.get('rows_read', 0):,}, used {data.get('rows_used', 0):,}"
         f" (train {window.get('rows_train', 0):,}, random test "
         f"{window.get('rows_test', 0):,}, out-of-time {window.get('rows_oot', 0):,} "
@@ -271,6 +271,16 @@ def render(manifest: Mapping) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def issue_span(window: Mapping) -> str:
+    """The training loans' issue dates as a bundle's ``window`` records them:
+    ``2007-06-01 to 2011-12-01``, or ``no issue dates`` for a file without any.
+    """
+    first = window.get("first_issue")
+    if first is None:
+        return NO_ISSUE_DATES
+    return f"{first} to {window.get('last_issue', first)}"
 
 
 def write_model_card(source: str | Path | Mapping, path: str | Path) -> Path:

@@ -159,7 +159,7 @@ def validate(
         bundle.lgd_model.predict(matrix[lgd_rows]),
         bundle.lgd_model.mean,
     )
-    log.info("validated %s on %d loans (%s)", bundle.version, y.size, split)
+    log.info("validated %s on %s loans (%s)", bundle.version, f"{y.size:,}", split)
     return {
         "rows": {
             "read": quality.rows_read,

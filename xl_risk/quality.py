@@ -49,7 +49,7 @@ def _drop(frame: pd.DataFrame, mask: np.ndarray, reason: str, report: QualityRep
     count = int(mask.sum())
     if count:
         report.dropped[reason] = count
-        log.info("dropped %d rows: %s", count, reason)
+        log.info("dropped %s rows: %s", f"{count:,}", reason)
     return frame.loc[~mask]
 
 

@@ -54,8 +54,8 @@ free text (``description``)
 Control characters (U+0000 to U+001F and U+007F, but tab, line feed and
 carriage return) cannot be written to an xlsx sheet, and in a job title, an
 id or a category they are a value gone wrong: it is refused, naming the field
-and the character (``job title: holds a control character (U+0001); remove
-it``). From a description they are removed, with a warning counting the
+and the character (``job title: expected text, got a control character
+(U+0001); remove it``). From a description they are removed, with a warning counting the
 values, since the rest of its text still reads.
 
 Number text, for every numeric kind
@@ -270,7 +270,11 @@ class Field:
 
     def control_problem(self, char: str) -> str:
         """One-line message for text holding a control character."""
-        return f"{self.label}: holds a control character (U+{ord(char):04X}); remove it"
+        code = f"U+{ord(char):04X}"
+        return (
+            f"{self.label}: expected {self.expectation()}, got a control character "
+            f"({code}); remove it"
+        )
 
     def duplicate_problem(self, headers: list[str]) -> str:
         """One-line message for two or more columns that name this field."""

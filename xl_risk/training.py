@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from lightgbm import LGBMRegressor
+from sklearn.base import clone
 from sklearn.dummy import DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
@@ -175,6 +176,40 @@ def check_training_rows(
         )
 
 
+def _search(search: GridSearchCV, matrix: np.ndarray, target: np.ndarray) -> None:
+    """Cross-validate a grid without printing convergence warnings.
+
+    The folds run in worker processes, which print a warning to the terminal
+    rather than to our log; a fold that stops early only blurs its score. The
+    model kept is fitted again by :func:`_refit`, whose warnings are logged.
+    """
+    # TODO: other warnings raised in the worker processes still reach their
+    # stderr; logging them needs each worker to hand its caught warnings back.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # workers inherit it
+        search.fit(matrix, target)
+
+
+def _refit(search: GridSearchCV, matrix, target, model: str):
+    """Fit the search's best parameters on every row, in this process.
+
+    Warnings raised meanwhile (a solver stopping at its iteration limit, say)
+    are logged once, as one WARNING naming ``model``, never printed with
+    their source line.
+    """
+    final = clone(search.estimator).set_params(**search.best_params_)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        final.fit(matrix, target)
+
+    messages = dict.fromkeys(
+        f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught
+    )
+    if messages:
+        log.warning("while fitting the %s: %s", model, "; ".join(messages))
+    return final
+
+
 def fit_pd(matrix: np.ndarray, bad: np.ndarray, config: TrainingConfig, names):
     """Logistic regression, penalty mix and C tuned by stratified CV on AUC."""
     search = GridSearchCV(
@@ -185,10 +220,15 @@ def fit_pd(matrix: np.ndarray, bad: np.ndarray, config: TrainingConfig, names):
         scoring="roc_auc",
         cv=StratifiedKFold(config.cv_folds, shuffle=True, random_state=config.seed),
         n_jobs=PARALLEL_JOBS,
+        refit=False,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        search.fit(matrix, bad)
+    _search(search, matrix, bad)
+    best = search.best_params_
+    final = _refit(
+        search, matrix, bad,
+        f"PD model (logistic regression, C {best['C']:g}, "
+        f"L1 share {best['l1_ratio']:g})",
+    )  # fmt: skip
     results = pd.DataFrame(search.cv_results_)
     table = [
         {
@@ -198,8 +238,9 @@ def fit_pd(matrix: np.ndarray, bad: np.ndarray, config: TrainingConfig, names):
         }
         for _, row in results.iterrows()
     ]
-    log.info("PD best %s, CV AUC %.4f", search.best_params_, search.best_score_)
-    model = PDModel.from_estimator(search.best_estimator_, names)
+    log.info("PD best C %g, L1 share %g; CV AUC %.4f",
+             best["C"], best["l1_ratio"], search.best_score_)  # fmt: skip
+    model = PDModel.from_estimator(final, names)
     return model, {"best": search.best_params_, "cv_auc": search.best_score_,
                    "grid": table}  # fmt: skip
 
@@ -214,26 +255,31 @@ def _candidates(config: TrainingConfig) -> dict[str, tuple[object, dict]]:
     }
 
 
-def fit_fraction(matrix: np.ndarray, target: np.ndarray, config: TrainingConfig):
-    """Compare LightGBM, Ridge, Lasso and the mean by CV MAE; keep the winner."""
+def fit_fraction(
+    matrix: np.ndarray, target: np.ndarray, config: TrainingConfig, what: str = ""
+):
+    """Compare LightGBM, Ridge, Lasso and the mean by CV MAE; keep the winner.
+
+    ``what`` (``EAD``, ``LGD``) names the model in logged warnings.
+    """
     cv = KFold(REGRESSION_FOLDS, shuffle=True, random_state=config.seed)
     comparison, fitted = [], {}
     for kind, (estimator, grid) in _candidates(config).items():
         search = GridSearchCV(
             estimator, grid or {}, scoring="neg_mean_absolute_error", cv=cv,
-            n_jobs=PARALLEL_JOBS,
+            n_jobs=PARALLEL_JOBS, refit=False,
         )  # fmt: skip
-        search.fit(matrix, target)
-        fitted[kind] = search.best_estimator_
+        _search(search, matrix, target)
+        name = f"{what} model ({kind})".strip()
+        fitted[kind] = _refit(search, matrix, target, name)
         comparison.append(
             {"model": kind, "cv_mae": round(-search.best_score_, 5),
              "params": {k: v for k, v in search.best_params_.items()}}
         )  # fmt: skip
 
     winner = min(comparison, key=lambda row: row["cv_mae"])["model"]
-    log.info(
-        "winner %s; CV MAE %s", winner, {r["model"]: r["cv_mae"] for r in comparison}
-    )
+    maes = ", ".join(f"{r['model']} {r['cv_mae']:.5f}" for r in comparison)
+    log.info("%s winner %s; CV MAE %s", what or "fraction", winner, maes)
     model = FractionModel(winner, fitted[winner], float(np.mean(target)))
     return model, {"winner": winner, "comparison": comparison}
 
@@ -291,12 +337,16 @@ def train(frame: pd.DataFrame, config: TrainingConfig) -> TrainedModels:
 
     with phase("fit EAD", timings):
         ead_target = train_rows["ead"].to_numpy()[bad_train]
-        ead_model, ead_tuning = fit_fraction(matrix[bad_train], ead_target, config)
+        ead_model, ead_tuning = fit_fraction(
+            matrix[bad_train], ead_target, config, "EAD"
+        )
 
     with phase("fit LGD", timings):
         lgd_rows = bad_train & train_rows["lgd"].notna().to_numpy()
         lgd_target = train_rows["lgd"].to_numpy()[lgd_rows]
-        lgd_model, lgd_tuning = fit_fraction(matrix[lgd_rows], lgd_target, config)
+        lgd_model, lgd_tuning = fit_fraction(
+            matrix[lgd_rows], lgd_target, config, "LGD"
+        )
 
     models = TrainedModels(encoder, pd_model, ead_model, lgd_model, timings=timings)
     models.tuning = {"pd": pd_tuning, "ead": ead_tuning, "lgd": lgd_tuning}

@@ -5,6 +5,12 @@ spells an Excel error (``#N/A``) as an error value. Text taken from a user's
 file (an id, a job title, a header) must never become a live formula in a
 workbook an analyst opens, so every cell this project writes from data goes
 through :func:`keep_text`, and every table through :func:`write_frame`.
+
+openpyxl also refuses to store text holding control characters (``\\x00``
+to ``\\x1f`` but tab, line feed and carriage return), which the XML of a
+workbook cannot carry; :func:`clean_text` replaces each with
+:data:`REPLACEMENT`, so a stray ``\\x01`` in a job title never stops a
+workbook from being written.
 """
 
 from __future__ import annotations
@@ -12,9 +18,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.cell.cell import Cell
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 TEXT = "s"  # openpyxl's data type of a text cell
+REPLACEMENT = "\ufffd"  # stands for a character a workbook cannot hold
+
+
+def clean_text(value: object) -> object:
+    """Text with each character openpyxl refuses replaced by ``REPLACEMENT``.
+
+    Anything that is not text is returned as it is.
+    """
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, value)
+    return value
+
+
+def put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write one cell from data: illegal characters replaced, text kept as text."""
+    cell = sheet.cell(row, column)
+    cell.value = clean_text(value)
+    return keep_text(cell)
 
 
 def keep_text(cell: Cell) -> Cell:
@@ -37,11 +63,16 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
     frame : DataFrame, shape (n_rows, n_columns)
         Written without its index, headers in the first row.
     path : path
-        The ``.xlsx`` file to write.
+        The ``.xlsx`` file to write; write it to a temporary name and rename
+        it into place (as ``xl-risk`` does) to never leave half a file.
     """
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False)
-        for sheet in writer.sheets.values():
-            for row in sheet.iter_rows():
-                for cell in row:
-                    keep_text(cell)
+    workbook = Workbook()
+    sheet = workbook.active
+    for column, name in enumerate(frame.columns, start=1):
+        put(sheet, 1, column, str(name))
+
+    for column, name in enumerate(frame.columns, start=1):
+        values = frame[name].astype(object)
+        for row, value in enumerate(values.where(values.notna(), None), start=2):
+            put(sheet, row, column, value)
+    workbook.save(path)

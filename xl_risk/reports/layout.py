@@ -26,7 +26,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_risk.reports import charts, style
-from xl_risk.xlsx import keep_text
+from xl_risk.xlsx import put
 
 BLOCK_GAP_ROWS = 2
 CHART_GAP_ROWS = 1
@@ -186,8 +186,9 @@ class SheetWriter:
         self.row = span.bottom + 1 + BLOCK_GAP_ROWS
 
     def _put(self, row: int, column: int, value: object):
-        """Write one cell; text from the data stays text, never a formula."""
-        return keep_text(self.ws.cell(row, column, value))
+        """Write one cell; text from the data stays text, never a formula, and
+        loses the characters a workbook cannot hold."""
+        return put(self.ws, row, column, value)
 
     def _text(self, text: str, font) -> None:
         self._put(self.row, 1, text).font = font

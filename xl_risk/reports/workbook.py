@@ -190,7 +190,8 @@ def _context(
     figures.check_frame(frame)
     start = time.perf_counter()
     scored = figures.score_loans(bundle, frame)
-    log.info("scored %d loans in %.1f s", len(frame), time.perf_counter() - start)
+    log.info("scored %s loans in %.1f s", f"{len(frame):,}",
+             time.perf_counter() - start)  # fmt: skip
     return figures.Context(bundle, frame, scored, previous_manifest)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from xl_risk.model_card import issue_span
 from xl_risk.reports import style
 from xl_risk.reports.figures import SPLITS, Context, share
 from xl_risk.reports.layout import Block, Chart, Table
@@ -139,7 +140,7 @@ def _when(stamp: str) -> str:
 
 def bundle_table(manifest: dict) -> pd.DataFrame:
     window, data = manifest.get("window", {}), manifest.get("data", {})
-    span = f"{window.get('first_issue', '?')} to {window.get('last_issue', '?')}"
+    span = issue_span(window)
     rows = [
         ("Bundle version", manifest["version"], style.TEXT),
         ("Trained", _when(manifest.get("created_at", "")), style.TEXT),
