@@ -88,6 +88,25 @@ def test_cli_validate_prints_every_table(trained_models_dir, history, tmp_path):
         assert heading in done.output
 
 
+@pytest.mark.parametrize("split", ["test", "oot"])
+def test_cli_validate_split_of_another_file_says_it_is_drawn_afresh(
+    trained_models_dir, history, tmp_path, split
+):
+    path = tmp_path / "history.csv"
+    history.to_csv(path, index=False)
+
+    done = CliRunner().invoke(
+        main,
+        ["validate", str(path), "--split", split, "--models", str(trained_models_dir)],
+    )
+
+    assert done.exit_code == 0, done.output
+    assert (
+        f"note: history.csv is not the file the bundle was trained on, so its {split} "
+        "split is drawn afresh from this file"
+    ) in done.output
+
+
 def test_cli_validate_needs_outcomes(trained_models_dir, history, tmp_path):
     path = tmp_path / "applications.csv"
     history.drop(columns=["loan_status"]).head(50).to_csv(path, index=False)

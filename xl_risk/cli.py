@@ -547,10 +547,17 @@ def validate(file: Path, part: str, models_dir: Path | None) -> None:
 
     click.echo(f"bundle {bundle.version} on {file.name}")
     trained_on = bundle.manifest.get("data", {}).get("sha256")
-    if part == "all" and trained_on == fingerprint(file):
+    same_file = trained_on == fingerprint(file)
+    if part == "all" and same_file:
         click.echo(
             "note: the bundle was trained on this file, so most of these loans were "
             "seen in training; --split oot measures only the out-of-time rows"
+        )
+    elif part != "all" and not same_file:
+        click.echo(
+            f"note: {file.name} is not the file the bundle was trained on, so its "
+            f"{part} split is drawn afresh from this file and may hold loans the "
+            "models learnt from; validate a new file with --split all"
         )
     _print_validation(result)
 
