@@ -705,6 +705,17 @@ def test_read_table_fraction_column_that_could_be_points_warns(caplog):
     )
 
 
+def test_read_table_long_fraction_column_is_said_at_info_not_warned(caplog):
+    values = [f"{0.01 * (i + 1):.2f}" for i in range(40)]  # 0.01 .. 0.40
+
+    with caplog.at_level("INFO", logger="xl_risk.parsing"):
+        column = read_table({"revol_util": values}).columns
+
+    assert column["revolving_utilisation"].values[-1] == pytest.approx(0.40)
+    assert [r.levelname for r in caplog.records] == ["INFO"]
+    assert "so all 40 are read as fractions" in caplog.records[0].getMessage()
+
+
 def test_read_table_interest_rate_fractions_are_not_ambiguous(caplog):
     with caplog.at_level("WARNING", logger="xl_risk.parsing"):
         column = read_table({"int_rate": [0.1349, 0.0691]}).columns
