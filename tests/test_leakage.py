@@ -23,11 +23,6 @@ from xl_risk.scoring import score
 HISTORY_LOANS = 2000
 HISTORY_SEED = 5
 PERFECT_OFFSET = 1_000_000  # above every row number: bad loans alone exceed it
-# Two trainings on one file differ by up to ~3e-6 in PD because saga is not
-# seeded (see test_retrain_same_file_and_seed_gives_identical_pd); a leaked
-# perfect predictor moves PDs by ~0.5.
-# TODO: compare PDs exactly once training.fit_pd passes config.seed to saga.
-PD_JITTER = 1e-4
 # Columns the targets or the time split need: the file keeps them, and the
 # comparison renames them to their other alias instead of removing them.
 NEEDED = {
@@ -127,7 +122,7 @@ def inputs_behind(features: list[str]) -> set[str]:
 
 def assert_same_scores(got, expected) -> None:
     assert np.isfinite(expected.pd).all()
-    np.testing.assert_allclose(got.pd, expected.pd, rtol=0, atol=PD_JITTER)
+    np.testing.assert_array_equal(got.pd, expected.pd)  # training is seeded
     np.testing.assert_array_equal(got.ead, expected.ead)
     np.testing.assert_array_equal(got.lgd, expected.lgd)
 
