@@ -465,6 +465,21 @@ def test_cli_rollback_to_restores_and_refuses_swapped(served, models_dir):
     assert bundles.current_version(models_dir) == second
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_cli_rollback_to_nothing_is_a_usage_error_and_rolls_nothing_back(
+    served, models_dir, blank
+):
+    _, second = served_twice(served, models_dir)
+
+    done = run("rollback", "--to", blank, "--models", models_dir)
+
+    assert done.exit_code == 2
+    assert "Invalid value for '--to': expected a bundle version, got nothing" in (
+        done.stderr
+    )
+    assert bundles.current_version(models_dir) == second
+
+
 @pytest.fixture
 def private_umask():
     """A umask that makes every new file private to its owner, as some set it."""

@@ -417,12 +417,20 @@ def info(models_dir: Path | None) -> None:
     _print_metrics(m)
 
 
+def _named_version(value: str | None) -> str | None:
+    """A --to value: None when not given, else a version that is not blank."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("expected a bundle version, got nothing")
+    return value
+
+
 @main.command()
 @click.option(
     "--to",
     "to",
     metavar="VERSION",
     default=None,
+    callback=lambda ctx, param, value: _named_version(value),
     help="Put this bundle back instead; it must have served before "
     "(see models/HISTORY.jsonl), e.g. the one a rollback replaced.",
 )
