@@ -146,6 +146,22 @@ def test_prepare_training_repaid_above_principal_is_counted_and_warned(caplog):
     ]
 
 
+def test_prepare_training_warns_when_blank_outcomes_drop_mostly_bad_loans(caplog):
+    raw = FIVE_LOANS.assign(**INPUTS)
+    raw.loc[[1, 2], "total_rec_prncp"] = np.nan  # two of the three bad loans
+
+    with caplog.at_level(logging.WARNING, logger="xl_risk.quality"):
+        frame, report = prepare_training(read_table(raw), TrainingConfig())
+
+    assert frame["loan_id"].tolist() == ["1", "5"]
+    assert report.dropped["principal, repaid or recoveries blank"] == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "2 of 2 loans dropped for a blank principal, repaid or recoveries are bad "
+        "(100%, against 75% in the file): the default rate learnt is lower than "
+        "the file's; fill the outcome columns to keep them"
+    ]
+
+
 def test_prepare_training_drops_loans_issued_after_today():
     raw = FIVE_LOANS.assign(**INPUTS, issue_d=["Dec-2011"] * 4 + ["Dec-2046"])
 

@@ -79,6 +79,7 @@ def prepare_training(
     )
 
     needed = frame[["principal", "principal_repaid", "recoveries"]].isna().any(axis=1)
+    _warn_if_mostly_bad(frame, needed.to_numpy(), "principal, repaid or recoveries")
     frame = _drop(
         frame, needed.to_numpy(), "principal, repaid or recoveries blank", report
     )
@@ -136,6 +137,21 @@ def _no_finished_loans(status: pd.Series) -> str:
         f"status ({found}); running statuses: {', '.join(RUNNING_STATUSES)}; "
         "only fully paid or defaulted loans have an outcome to learn from"
     )
+
+
+def _warn_if_mostly_bad(frame: pd.DataFrame, dropped: np.ndarray, what: str) -> None:
+    """Warn when rows dropped for blank outcome columns hold more bad loans
+    than the file does: dropping them lowers the default rate PD learns."""
+    bad = frame["bad"].to_numpy() == 1
+    if not dropped.any() or bad[dropped].mean() <= bad.mean():
+        return
+    log.warning(
+        "%s of %s loans dropped for a blank %s are bad (%.0f%%, against %.0f%% "
+        "in the file): the default rate learnt is lower than the file's; fill "
+        "the outcome columns to keep them",
+        f"{int(bad[dropped].sum()):,}", f"{int(dropped.sum()):,}", what,
+        100 * bad[dropped].mean(), 100 * bad.mean(),
+    )  # fmt: skip
 
 
 def _count_clipped_targets(bad, principal, repaid, recoveries, report: QualityReport):
