@@ -879,7 +879,7 @@ CAPITAL_MALFORMED = [
     ((0.01, 0.45, 0.5), "scaling: expected a factor from 1 to 1.06"),
     ((0.01, 0.45, None, 0.0),
      "term_months: expected a number of months > 0 such as 36 or 60, got 0.0"),
-    ((0.01, 0.45, None, "36 months"), "term_months: expected a number of months"),
+    ((0.01, 0.45, None, "36 weeks"), "term_months: expected a number of months"),
     ((0.01, 0.45, None, "36%"),
      "term_months: expected a number of months > 0 such as 36 or 60, got '36%'; "
      "a percent sign is not allowed for term_months: write 36"),
@@ -902,17 +902,34 @@ def test_capital_functions_bad_argument_one_line_naming_it(
     assert "\n" not in got
 
 
+@pytest.mark.parametrize("spelled", ["36 months", " 36 Months ", "36 meses", "36"])
+def test_capital_functions_read_the_term_as_the_term_field_does(spelled):
+    assert udfs.IRB_CAPITAL(0.12, 0.45, None, spelled) == udfs.IRB_CAPITAL(
+        0.12, 0.45, None, 36.0
+    )
+
+
+def test_capital_functions_term_in_other_units_is_refused():
+    assert udfs.IRB_CAPITAL(0.12, 0.45, None, "36 weeks") == (
+        "term_months: expected a number of months > 0 such as 36 or 60, got '36 weeks'"
+    )
+
+
+EAD_EXPECTED = "ead: expected an amount of money from 0 to 10,000,000, got"
+
+
 @pytest.mark.parametrize(("ead", "message"), [
-    (-5.0, "ead: expected an amount of money >= 0, got -5.0"),
-    (None, "ead: expected an amount of money >= 0, got blank"),
-    ("lots", "ead: expected an amount of money >= 0, got 'lots'"),
-    ("20300%", "ead: expected an amount of money >= 0, got '20300%'; a percent "
-     "sign is not allowed for ead: write 20300"),
-    ("20.300", "ead: expected an amount of money >= 0, got '20.300'; a point "
-     "before three digits may separate thousands: write 20300 for twenty "
-     "thousand three hundred, or 20.30"),
-    ("1.234.567", "ead: expected an amount of money >= 0, got '1.234.567'; a "
-     "point between groups of three digits is not read: write 1234567"),
+    (1e300, f"{EAD_EXPECTED} 1e+300"),
+    (-5.0, f"{EAD_EXPECTED} -5.0"),
+    (None, f"{EAD_EXPECTED} blank"),
+    ("lots", f"{EAD_EXPECTED} 'lots'"),
+    ("20300%", f"{EAD_EXPECTED} '20300%'; a percent sign is not allowed for ead: "
+     "write 20300"),
+    ("20.300", f"{EAD_EXPECTED} '20.300'; a point before three digits may "
+     "separate thousands: write 20300 for twenty thousand three hundred, or "
+     "20.30"),
+    ("1.234.567", f"{EAD_EXPECTED} '1.234.567'; a point between groups of three "
+     "digits is not read: write 1234567"),
 ])  # fmt: skip
 def test_irb_rwa_bad_ead_names_it(ead, message):
     assert udfs.IRB_RWA(0.01, 0.45, ead) == message

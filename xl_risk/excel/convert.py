@@ -38,6 +38,7 @@ from xl_risk.capital import BASEL_II_SCALING, SCALING_RANGE
 from xl_risk.intake import EXAMPLES_SHOWN, SCORING_COLUMNS, require_columns
 from xl_risk.parsing import (
     PERCENT_POINTS,
+    TERM_TEXT,
     DataError,
     DecimalCommaError,
     Table,
@@ -52,6 +53,7 @@ from xl_risk.schema import (
     EXCEL_ERRORS,
     INPUT_FIELDS,
     INPUT_NAMES,
+    MAX_AMOUNT,
     PERCENT_SIGN,
     describe,
     percent_sign_note,
@@ -458,7 +460,7 @@ ARGUMENTS = {
     for a in (
         Argument("pd", "a fraction", 0.0, 1.0, percent=True),
         Argument("lgd", "a fraction", 0.0, 1.0, percent=True),
-        Argument("ead", "an amount of money", 0.0, money=True),
+        Argument("ead", "an amount of money", 0.0, MAX_AMOUNT, money=True),
         Argument(
             "scaling", "a factor", *SCALING_RANGE, required=False,
             default=1.0, note=f"(1, or {BASEL_II_SCALING} under Basel II)",
@@ -513,6 +515,9 @@ def scalar(value: object, name: str) -> float | None:
         return argument.default
 
     percent = isinstance(raw, str) and raw.strip().endswith(PERCENT_SIGN)
+    if name == "term_months" and isinstance(raw, str):
+        months = TERM_TEXT.match(raw.strip().lower())  # "36 months", as the term
+        raw = months.group(1) if months else raw
     try:
         number = _number(raw, argument.money)
     except DecimalCommaError as err:
