@@ -513,6 +513,21 @@ def test_cli_score_xlsx_writes_ids_as_text_not_formulas(
         assert sheet.cell(row, 1).value == text
 
 
+def test_cli_score_csv_keeps_formula_looking_ids_as_text(
+    trained_models_dir, applications, tmp_path
+):
+    given = pd.read_csv(applications, dtype={"id": str})
+    given.loc[[0, 1, 2, 3], "id"] = [INJECTED, "+1+2", "@SUM(A1)", "-5"]
+    path, out = tmp_path / "applications.csv", tmp_path / "scored.csv"
+    given.to_csv(path, index=False)
+
+    result = run("score", path, "-o", out, "--models", trained_models_dir)
+
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out, dtype={"id": str})["id"].head(4).tolist()
+    assert written == [f"'{INJECTED}", "'+1+2", "'@SUM(A1)", "-5"]
+
+
 @pytest.mark.parametrize("command", ["score", "validate", "retrain"])
 def test_cli_truncated_gzip_exits_1_naming_the_file(
     trained_models_dir, tmp_path, command

@@ -196,13 +196,14 @@ def _write_whole(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def _write_table(frame, path: Path) -> None:
-    """A table as .csv, or as .xlsx with text kept as text (never a formula)."""
-    from xl_risk.xlsx import write_frame
+    """A table as .csv or .xlsx, text kept as text (never a formula) in both."""
+    from xl_risk.xlsx import csv_safe, write_frame
 
     if path.suffix.lower() == ".xlsx":
         _write_output(path, lambda p: write_frame(frame, p), "--out")
     else:
-        _write_output(path, lambda p: frame.to_csv(p, index=False), "--out")
+        safe = csv_safe(frame)
+        _write_output(path, lambda p: safe.to_csv(p, index=False), "--out")
 
 
 models_option = click.option(

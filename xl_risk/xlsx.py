@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 TEXT = "s"  # openpyxl's data type of a text cell
 REPLACEMENT = "\ufffd"  # stands for a character a workbook cannot hold
+FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel opens as a formula
 
 
 def clean_text(value: object) -> object:
@@ -34,6 +35,28 @@ def clean_text(value: object) -> object:
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, value)
     return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells Excel would open as a formula start with a quote.
+
+    Text starting with ``=``, ``+``, ``-`` or ``@`` (an id such as
+    ``=HYPERLINK(...)``) becomes a formula when a CSV is opened in Excel; a
+    leading ``'`` keeps it text there. Text that reads as a number (``-5``)
+    is left as it is.
+    """
+
+    def safe(value: object) -> object:
+        if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+            return value
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+        return value
+
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    return frame.assign(**{str(c): frame[c].map(safe) for c in text})
 
 
 def put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
