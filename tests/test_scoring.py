@@ -219,6 +219,24 @@ def test_score_frame_keeps_id_and_adds_outputs(bundle, samples):
     assert scored["problem"].isna().all()
 
 
+def test_score_frame_row_whose_id_is_not_text_is_left_unscored(bundle, samples):
+    given = samples.head(4).astype({"id": object})
+    given["id"] = ["#N/A", True, "a\x01b", "L-4"]
+    given.loc[0, "grade"] = "Z"  # a row's own problem comes first
+
+    scored = score_frame(bundle, given)
+
+    assert scored["problem"].tolist()[1:3] == [
+        "loan id: expected text, got TRUE/FALSE (True)",
+        "loan id: expected text, got a control character (U+0001); remove it",
+    ]
+    assert pd.isna(scored["problem"][3])
+    assert scored["problem"][0].startswith("grade: expected one of")
+    assert scored[list(OUTPUTS)].iloc[:3].isna().all().all()
+    assert scored[list(OUTPUTS)].iloc[3].notna().all()
+    assert scored["id"].tolist() == ["#N/A", True, "a\x01b", "L-4"]
+
+
 @pytest.mark.parametrize(("column", "named", "unknown"), [
     ("fico_range_low", "FICO score (fico_score or fico_range_low or fico)",
      "; headers naming no field: 'fico_range_lo'"),

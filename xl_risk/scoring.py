@@ -17,7 +17,7 @@ import pandas as pd
 from xl_risk.bundle import Bundle
 from xl_risk.intake import SCORING_COLUMNS, field_names, require_columns
 from xl_risk.parsing import DataError, Table, match_headers, read_table
-from xl_risk.schema import INPUT_FIELDS, INPUT_NAMES, Field
+from xl_risk.schema import BY_NAME, INPUT_FIELDS, INPUT_NAMES, Field
 from xl_risk.targets import expected_loss
 
 log = logging.getLogger(__name__)
@@ -172,5 +172,21 @@ def score_frame(
     scores = score_table(bundle, table).frame()
     id_header = match_headers(data.columns)[0].get("loan_id")
     if id_header is not None:
+        _refuse_bad_ids(scores, data[[id_header]])
         scores.insert(0, id_header, data[id_header].to_numpy())
     return scores
+
+
+def _refuse_bad_ids(scores: pd.DataFrame, ids: pd.DataFrame) -> None:
+    """Leave unscored, with the reason, each row whose id is not text.
+
+    An id holding an Excel error (a lookup gone wrong), TRUE/FALSE, a date
+    or a control character says the row is not the application it claims
+    to be; it is refused as training refuses it. Rows with a problem of
+    their own keep it.
+    """
+    (column,) = read_table(ids, (BY_NAME["loan_id"],)).columns.values()
+    for row, message in column.problems.items():
+        if pd.isna(scores.at[row, "problem"]):
+            scores.loc[row, list(OUTPUTS)] = np.nan
+            scores.at[row, "problem"] = message
