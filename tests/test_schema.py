@@ -869,3 +869,23 @@ def test_read_table_us_slash_issue_dates_read_as_the_portfolio_dates():
     us = loans.assign(issue_d=months.dt.strftime("%m/%d/%Y"))
     original = read_table(loans).get("issue_date")
     np.testing.assert_array_equal(read_table(us).get("issue_date"), original)
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "shown"),
+    [
+        ("funded_amnt", np.array([21700.0]), "principal"),
+        ("funded_amnt", [21700.0], "principal"),
+        ("emp_title", {"title": "nurse"}, "job title"),
+        ("grade", ["B"], "grade"),
+        ("issue_d", {"month": "Dec-2011"}, "issue date"),
+    ],
+)
+@pytest.mark.parametrize("n_rows", [3, 20])
+def test_read_table_lists_and_dicts_are_refused_row_by_row(
+    header, value, shown, n_rows
+):
+    column = pd.Series([value] * (n_rows - 1) + [None], dtype=object)
+    problems = read_table({header: column}).row_problems()
+    assert sorted(problems) == list(range(n_rows - 1))
+    assert all(p[0].startswith(f"{shown}: expected") for p in problems.values())

@@ -262,11 +262,12 @@ def is_blank(raw: object) -> bool:
 def _reject_non_scalars(f: Field, raw: object) -> None:
     """Refuse a value no number, category or text may be.
 
-    TRUE and FALSE (as a cell sends them, or as text: see ``BOOLEAN_TEXTS``)
-    and an Excel error, for every field; a date, for every field but free
+    TRUE and FALSE (as a cell sends them, or as text: see ``BOOLEAN_TEXTS``),
+    an Excel error and a list, dict or array (a parquet cell may hold one),
+    for every field; a date, for every field but free
     text, where it is kept as written (dates have their own reader).
     """
-    if isinstance(raw, bool | np.bool_):
+    if isinstance(raw, bool | np.bool_ | list | tuple | dict | set | np.ndarray):
         raise _Invalid(f.problem(raw))
     if isinstance(raw, dt.date | pd.Timestamp | np.datetime64):
         if f.kind is not Kind.FREE_TEXT:
@@ -543,8 +544,29 @@ def _distinct(raw: np.ndarray | pd.Series) -> tuple[list[object], np.ndarray]:
     if len(raw) <= SMALL_COLUMN:
         return list(raw), np.arange(len(raw))
     series = raw if isinstance(raw, pd.Series) else pd.Series(raw, dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    except TypeError:  # a list, dict or array among the values (parquet)
+        return _distinct_unhashable(series)
     return list(uniques), codes
+
+
+def _distinct_unhashable(series: pd.Series) -> tuple[list[object], np.ndarray]:
+    """Like :func:`_distinct` for values some of which cannot be hashed: each
+    such value is a distinct value of its own, to be refused row by row."""
+    uniques: list[object] = []
+    seen: dict[tuple[type, object], int] = {}
+    codes = np.empty(len(series), dtype=np.intp)
+    for row, value in enumerate(series):
+        try:  # keyed by type too, so True and 1 stay apart
+            codes[row] = seen.setdefault((type(value), value), len(uniques))
+        except TypeError:
+            codes[row] = len(uniques)
+            uniques.append(value)
+            continue
+        if codes[row] == len(uniques):
+            uniques.append(value)
+    return uniques, codes
 
 
 def read_column(
