@@ -889,3 +889,17 @@ def test_read_table_lists_and_dicts_are_refused_row_by_row(
     problems = read_table({header: column}).row_problems()
     assert sorted(problems) == list(range(n_rows - 1))
     assert all(p[0].startswith(f"{shown}: expected") for p in problems.values())
+
+
+@pytest.mark.parametrize(
+    ("header", "logged"), [("revol_util", 1), ("revolving_utilisation", 0)]
+)
+def test_read_table_unit_call_is_logged_for_a_file_header_not_a_reread(
+    caplog, header, logged
+):
+    fractions = np.linspace(0.05, 0.95, 40)
+    with caplog.at_level("INFO", logger="xl_risk.parsing"):
+        table = read_table({header: fractions})
+    np.testing.assert_allclose(table.get("revolving_utilisation"), fractions)
+    assert len(caplog.records) == logged
+    assert all(f"({header})" in r.getMessage() for r in caplog.records)

@@ -365,7 +365,8 @@ def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> 
     points; all at or below it, fractions, except that a percent (published
     in points) needs ``FRACTION_EVIDENCE`` non-zero numbers for that. A
     percent-points header decides before the numbers do; without
-    ``by_column`` each value is judged alone.
+    ``by_column`` each value is judged alone. The judgement is logged when it
+    is a thin call or beyond doubt, except under the field's canonical name.
     """
     alias = source if normalise_header(source) in PERCENT_ALIASES[f.name] else ""
     if f.kind not in PERCENT_KINDS or alias or not by_column:
@@ -377,6 +378,10 @@ def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> 
     few = f.kind is Kind.PERCENT and nonzero < FRACTION_EVIDENCE
     points = above > 0 or few
     name = f"{f.label} ({source})" if source else f.label
+    if source == f.name:
+        # A column under the canonical name is one xl-risk read and prepared
+        # (reports re-read the training frame): its file read said it already.
+        return Units(column=points)
     if above and above * 2 < nonzero:
         log.warning(
             "%s: %d of %d non-zero numbers are above %g, so the whole column is "
