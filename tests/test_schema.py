@@ -903,3 +903,22 @@ def test_read_table_unit_call_is_logged_for_a_file_header_not_a_reread(
     np.testing.assert_allclose(table.get("revolving_utilisation"), fractions)
     assert len(caplog.records) == logged
     assert all(f"({header})" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("n_rows", "warned"), [(40, 1), (10, 0)])
+def test_read_table_fractions_under_a_points_header_warn_but_read_as_points(
+    caplog, n_rows, warned
+):
+    fractions = np.linspace(0.05, 0.95, n_rows)
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        table = read_table({"porc_uso_revolving": fractions})
+    read = table.get("revolving_utilisation")
+    np.testing.assert_allclose(read, fractions / 100)
+    assert len(caplog.records) == warned
+    assert all("porc_uso_revolving" in r.getMessage() for r in caplog.records)
+
+
+def test_read_table_points_under_a_points_header_do_not_warn(caplog):
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        read_table({"porc_uso_revolving": np.linspace(0.5, 95, 40)})
+    assert caplog.records == []

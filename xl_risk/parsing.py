@@ -369,6 +369,8 @@ def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> 
     is a thin call or beyond doubt, except under the field's canonical name.
     """
     alias = source if normalise_header(source) in PERCENT_ALIASES[f.name] else ""
+    if alias and by_column:
+        _note_fractions_under_points(f, plain, alias)
     if f.kind not in PERCENT_KINDS or alias or not by_column:
         return Units(alias)
 
@@ -400,6 +402,25 @@ def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> 
             name, f.fraction_max, f"{len(numbers):,}", unit,
         )  # fmt: skip
     return Units(column=points)
+
+
+def _note_fractions_under_points(f: Field, plain: np.ndarray, alias: str) -> None:
+    """Warn when a percent-points header's column looks like fractions.
+
+    ``FRACTION_EVIDENCE`` non-zero numbers all at most ``fraction_max``
+    (0.227 for 22.7% utilisation) are read as the header demands, percent
+    points, so 0.227%; the warning names the header and changes nothing.
+    """
+    numbers = plain[~np.isnan(plain)]
+    nonzero = int(np.count_nonzero(numbers))
+    if nonzero < FRACTION_EVIDENCE or (numbers > f.fraction_max).any():
+        return
+    log.warning(
+        "%s (%s): all %s numbers are at most %g and look like fractions, but "
+        "are read as percent points as %s demands (0.5 is 0.5%%); if they are "
+        "fractions, multiply them by 100 or rename the column",
+        f.label, alias, f"{len(numbers):,}", f.fraction_max, alias,
+    )  # fmt: skip
 
 
 def _either_unit(f: Field, numbers: np.ndarray) -> bool:
