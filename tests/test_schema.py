@@ -818,3 +818,107 @@ def test_read_table_control_character_in_one_cell_is_refused():
     assert table.columns["job_title"].problems == {
         0: "job title: expected text, got a control character (U+001F); remove it"
     }
+
+
+def _issue_dates(values):
+    return list(pd.to_datetime(read_table({"issue_d": values}).get("issue_date")))
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # US Excel writes the first of the month as 06/01/2007: day 1 throughout.
+        (["06/01/2007", "07/01/2007", "12/01/2011"], ["2007-06-01", "2007-07-01"]),
+        # A second part above 12 anywhere makes the column month-first.
+        (["03/04/2010", "03/25/2010"], ["2010-03-04", "2010-03-25"]),
+        # A first part above 12 anywhere makes the column day-first.
+        (["03/04/2010", "25/03/2010"], ["2010-04-03", "2010-03-25"]),
+        # Day-first first of the month: every first part is 1.
+        (["01/06/2007", "01/07/2007", "01/12/2011"], ["2007-06-01", "2007-07-01"]),
+    ],
+)
+def test_read_table_slash_dates_take_one_order_per_column(values, expected):
+    assert _issue_dates(values)[:2] == [pd.Timestamp(e) for e in expected]
+
+
+def test_read_table_slash_dates_against_the_column_order_are_refused():
+    table = read_table({"issue_d": ["03/25/2010", "04/25/2010", "25/03/2010"]})
+    problems = table.row_problems()
+    assert list(problems) == [2]
+    assert problems[2][0].startswith("issue date: expected a date")
+    assert "month-first" in problems[2][0]
+
+
+def test_read_table_ambiguous_slash_dates_are_month_first_with_a_warning(caplog):
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        dates = _issue_dates(["03/04/2010", "05/06/2010"])
+    assert dates == [pd.Timestamp("2010-03-04"), pd.Timestamp("2010-05-06")]
+    (record,) = caplog.records
+    assert "issue date (issue_d)" in record.getMessage()
+    assert "month-first" in record.getMessage()
+
+
+def test_read_one_slash_date_in_a_cell_is_still_day_first():
+    table = read_table({"issue_d": ["06/01/2007"]}, by_column=False)
+    assert pd.Timestamp(table.get("issue_date")[0]) == pd.Timestamp("2007-01-06")
+
+
+def test_read_table_us_slash_issue_dates_read_as_the_portfolio_dates():
+    loans = make_portfolio(n_loans=300, seed=11)
+    months = pd.to_datetime(loans["issue_d"], format="%b-%Y")
+    us = loans.assign(issue_d=months.dt.strftime("%m/%d/%Y"))
+    original = read_table(loans).get("issue_date")
+    np.testing.assert_array_equal(read_table(us).get("issue_date"), original)
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "shown"),
+    [
+        ("funded_amnt", np.array([21700.0]), "principal"),
+        ("funded_amnt", [21700.0], "principal"),
+        ("emp_title", {"title": "nurse"}, "job title"),
+        ("grade", ["B"], "grade"),
+        ("issue_d", {"month": "Dec-2011"}, "issue date"),
+    ],
+)
+@pytest.mark.parametrize("n_rows", [3, 20])
+def test_read_table_lists_and_dicts_are_refused_row_by_row(
+    header, value, shown, n_rows
+):
+    column = pd.Series([value] * (n_rows - 1) + [None], dtype=object)
+    problems = read_table({header: column}).row_problems()
+    assert sorted(problems) == list(range(n_rows - 1))
+    assert all(p[0].startswith(f"{shown}: expected") for p in problems.values())
+
+
+@pytest.mark.parametrize(
+    ("header", "logged"), [("revol_util", 1), ("revolving_utilisation", 0)]
+)
+def test_read_table_unit_call_is_logged_for_a_file_header_not_a_reread(
+    caplog, header, logged
+):
+    fractions = np.linspace(0.05, 0.95, 40)
+    with caplog.at_level("INFO", logger="xl_risk.parsing"):
+        table = read_table({header: fractions})
+    np.testing.assert_allclose(table.get("revolving_utilisation"), fractions)
+    assert len(caplog.records) == logged
+    assert all(f"({header})" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("n_rows", "warned"), [(40, 1), (10, 0)])
+def test_read_table_fractions_under_a_points_header_warn_but_read_as_points(
+    caplog, n_rows, warned
+):
+    fractions = np.linspace(0.05, 0.95, n_rows)
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        table = read_table({"porc_uso_revolving": fractions})
+    read = table.get("revolving_utilisation")
+    np.testing.assert_allclose(read, fractions / 100)
+    assert len(caplog.records) == warned
+    assert all("porc_uso_revolving" in r.getMessage() for r in caplog.records)
+
+
+def test_read_table_points_under_a_points_header_do_not_warn(caplog):
+    with caplog.at_level("WARNING", logger="xl_risk.parsing"):
+        read_table({"porc_uso_revolving": np.linspace(0.5, 95, 40)})
+    assert caplog.records == []

@@ -4,8 +4,9 @@ Every raw value goes through the same reader whether it comes from a cell, a
 row, or a column of a million rows: object columns are read once per distinct
 value, numeric columns are converted with the same array arithmetic. A row
 therefore reads identically alone and inside a batch, with one exception: in a
-file the unit of a rate's or a percent's plain numbers is judged once per
-column (``by_column``), while cells judge each value alone.
+file the unit of a rate's or a percent's plain numbers, and the order of
+slash dates (day-first or month-first), are judged once per column
+(``by_column``), while cells judge each value alone.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,12 @@ CENT = Decimal("0.01")
 PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"  # digits as float() reads them, nothing else
 TERM_TEXT = re.compile(r"^([0-9]+)\s*(months?|meses)?$")
 YEARS_TEXT = re.compile(r"^(<\s*)?([0-9]+)\s*(\+)?\s*(years?|años?)?$")
+# A cell's slash date is tried day-first, then month-first; a file's column
+# of them is read in one order, decided once (see _slash_order).
 DATE_FORMATS = ("%b-%Y", "%Y-%m-%d", "%Y-%m", "%d/%m/%Y", "%m/%d/%Y")
+SLASH_FORMATS = {"day-first": "%d/%m/%Y", "month-first": "%m/%d/%Y"}
+SLASH_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+MONTHS = 12
 
 log = logging.getLogger(__name__)
 _MISSING = object()
@@ -256,11 +262,12 @@ def is_blank(raw: object) -> bool:
 def _reject_non_scalars(f: Field, raw: object) -> None:
     """Refuse a value no number, category or text may be.
 
-    TRUE and FALSE (as a cell sends them, or as text: see ``BOOLEAN_TEXTS``)
-    and an Excel error, for every field; a date, for every field but free
+    TRUE and FALSE (as a cell sends them, or as text: see ``BOOLEAN_TEXTS``),
+    an Excel error and a list, dict or array (a parquet cell may hold one),
+    for every field; a date, for every field but free
     text, where it is kept as written (dates have their own reader).
     """
-    if isinstance(raw, bool | np.bool_):
+    if isinstance(raw, bool | np.bool_ | list | tuple | dict | set | np.ndarray):
         raise _Invalid(f.problem(raw))
     if isinstance(raw, dt.date | pd.Timestamp | np.datetime64):
         if f.kind is not Kind.FREE_TEXT:
@@ -358,9 +365,12 @@ def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> 
     points; all at or below it, fractions, except that a percent (published
     in points) needs ``FRACTION_EVIDENCE`` non-zero numbers for that. A
     percent-points header decides before the numbers do; without
-    ``by_column`` each value is judged alone.
+    ``by_column`` each value is judged alone. The judgement is logged when it
+    is a thin call or beyond doubt, except under the field's canonical name.
     """
     alias = source if normalise_header(source) in PERCENT_ALIASES[f.name] else ""
+    if alias and by_column:
+        _note_fractions_under_points(f, plain, alias)
     if f.kind not in PERCENT_KINDS or alias or not by_column:
         return Units(alias)
 
@@ -370,6 +380,10 @@ def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> 
     few = f.kind is Kind.PERCENT and nonzero < FRACTION_EVIDENCE
     points = above > 0 or few
     name = f"{f.label} ({source})" if source else f.label
+    if source == f.name:
+        # A column under the canonical name is one xl-risk read and prepared
+        # (reports re-read the training frame): its file read said it already.
+        return Units(column=points)
     if above and above * 2 < nonzero:
         log.warning(
             "%s: %d of %d non-zero numbers are above %g, so the whole column is "
@@ -388,6 +402,25 @@ def _column_units(f: Field, plain: np.ndarray, source: str, by_column: bool) -> 
             name, f.fraction_max, f"{len(numbers):,}", unit,
         )  # fmt: skip
     return Units(column=points)
+
+
+def _note_fractions_under_points(f: Field, plain: np.ndarray, alias: str) -> None:
+    """Warn when a percent-points header's column looks like fractions.
+
+    ``FRACTION_EVIDENCE`` non-zero numbers all at most ``fraction_max``
+    (0.227 for 22.7% utilisation) are read as the header demands, percent
+    points, so 0.227%; the warning names the header and changes nothing.
+    """
+    numbers = plain[~np.isnan(plain)]
+    nonzero = int(np.count_nonzero(numbers))
+    if nonzero < FRACTION_EVIDENCE or (numbers > f.fraction_max).any():
+        return
+    log.warning(
+        "%s (%s): all %s numbers are at most %g and look like fractions, but "
+        "are read as percent points as %s demands (0.5 is 0.5%%); if they are "
+        "fractions, multiply them by 100 or rename the column",
+        f.label, alias, f"{len(numbers):,}", f.fraction_max, alias,
+    )  # fmt: skip
 
 
 def _either_unit(f: Field, numbers: np.ndarray) -> bool:
@@ -453,18 +486,70 @@ def _read_category(f: Field, raw: object) -> object:
     raise _Invalid(f.problem(raw))
 
 
-def _read_date(f: Field, raw: object) -> object:
+def _read_date(f: Field, raw: object, slash: str = "") -> object:
+    """Read a date; ``slash`` names the order of a column's slash dates
+    (``SLASH_FORMATS``), or is empty to try day-first, then month-first."""
     if isinstance(raw, dt.date | pd.Timestamp | np.datetime64):
         return pd.Timestamp(raw)
     if not isinstance(raw, str):
         raise _Invalid(f.problem(raw))
     text = raw.strip()
-    for fmt in DATE_FORMATS:
+    formats = DATE_FORMATS
+    if slash:
+        formats = (*(d for d in DATE_FORMATS if "/" not in d), SLASH_FORMATS[slash])
+    for fmt in formats:
         try:
             return pd.Timestamp(dt.datetime.strptime(text, fmt))
         except ValueError:
             continue
-    raise _Invalid(f.problem(raw))
+    note = f"the column's slash dates are {slash}" if slash and "/" in text else ""
+    raise _Invalid(f.problem(raw, note))
+
+
+def _slash_order(
+    f: Field, uniques: list[object], codes: np.ndarray, source: str
+) -> str:
+    """Decide once the order of a column's slash dates (``"06/01/2007"``).
+
+    A first part above 12 makes the column day-first, a second part above 12
+    month-first; when both occur the order of the most rows wins and the
+    other rows are refused. When every part is at most 12, the reading that
+    puts every date on day 1 (Lending Club issue dates are first of the
+    month) wins; failing that the column is month-first (a US source), with
+    a warning. Empty when the column holds no slash dates.
+    """
+    found = [
+        (i, SLASH_DATE.match(v.strip())) for i, v in enumerate(uniques)
+        if isinstance(v, str)
+    ]  # fmt: skip
+    parts = {i: (int(m[1]), int(m[2])) for i, m in found if m}
+    if not parts:
+        return ""
+
+    rows = np.bincount(codes, minlength=len(uniques))
+    day_first = sum(rows[i] for i, (a, _) in parts.items() if a > MONTHS)
+    month_first = sum(rows[i] for i, (_, b) in parts.items() if b > MONTHS)
+    if day_first or month_first:
+        return "day-first" if day_first > month_first else "month-first"
+
+    firsts = {a for a, _ in parts.values()}
+    seconds = {b for _, b in parts.values()}
+    name = f"{f.label} ({source})" if source else f.label
+    if firsts == {1} and seconds != {1}:
+        order = "day-first"
+    elif seconds == {1}:
+        order = "month-first"
+    else:
+        order = "month-first"
+        log.warning(
+            "%s: every slash date has both parts at most 12, so they could be "
+            "day-first or month-first; read as month-first (MM/DD/YYYY, as US "
+            "files write them): write dates as 2011-12-01 to say which",
+            name,
+        )  # fmt: skip
+        return order
+    log.info("%s: slash dates read %s, which puts each on day 1", name, order)
+    return order
 
 
 def _read_text(f: Field, raw: object) -> object:
@@ -485,8 +570,29 @@ def _distinct(raw: np.ndarray | pd.Series) -> tuple[list[object], np.ndarray]:
     if len(raw) <= SMALL_COLUMN:
         return list(raw), np.arange(len(raw))
     series = raw if isinstance(raw, pd.Series) else pd.Series(raw, dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    except TypeError:  # a list, dict or array among the values (parquet)
+        return _distinct_unhashable(series)
     return list(uniques), codes
+
+
+def _distinct_unhashable(series: pd.Series) -> tuple[list[object], np.ndarray]:
+    """Like :func:`_distinct` for values some of which cannot be hashed: each
+    such value is a distinct value of its own, to be refused row by row."""
+    uniques: list[object] = []
+    seen: dict[tuple[type, object], int] = {}
+    codes = np.empty(len(series), dtype=np.intp)
+    for row, value in enumerate(series):
+        try:  # keyed by type too, so True and 1 stay apart
+            codes[row] = seen.setdefault((type(value), value), len(uniques))
+        except TypeError:
+            codes[row] = len(uniques)
+            uniques.append(value)
+            continue
+        if codes[row] == len(uniques):
+            uniques.append(value)
+    return uniques, codes
 
 
 def read_column(
@@ -521,7 +627,7 @@ def read_column(
         arr = np.asarray(raw, dtype=object)
     if f.kind in NUMERIC_KINDS:
         return _read_numeric_column(f, arr, source, by_column)
-    return _read_object_column(f, arr)
+    return _read_object_column(f, arr, source, by_column)
 
 
 def _read_numeric_column(f: Field, arr, source: str, by_column: bool) -> Column:
@@ -574,11 +680,16 @@ def _read_numeric_objects(f: Field, arr, source: str, by_column: bool) -> Column
     return Column(f, read[codes], blank[codes], problems)
 
 
-def _read_object_column(f: Field, arr: np.ndarray) -> Column:
+def _read_object_column(
+    f: Field, arr: np.ndarray, source: str = "", by_column: bool = True
+) -> Column:
     reader = {Kind.CATEGORY: _read_category, Kind.DATE: _read_date}.get(
         f.kind, _read_text
     )
     uniques, codes = _distinct(arr)
+    if f.kind is Kind.DATE and by_column:
+        slash = _slash_order(f, uniques, codes, source)
+        reader = partial(_read_date, slash=slash)
     read: list[object] = []
     failed: dict[int, str] = {}
     for i, value in enumerate(uniques):
