@@ -263,15 +263,14 @@ def fit_fraction(
     ``what`` (``EAD``, ``LGD``) names the model in logged warnings.
     """
     cv = KFold(REGRESSION_FOLDS, shuffle=True, random_state=config.seed)
-    comparison, fitted = [], {}
+    comparison, searches = [], {}
     for kind, (estimator, grid) in _candidates(config).items():
         search = GridSearchCV(
             estimator, grid or {}, scoring="neg_mean_absolute_error", cv=cv,
             n_jobs=PARALLEL_JOBS, refit=False,
         )  # fmt: skip
         _search(search, matrix, target)
-        name = f"{what} model ({kind})".strip()
-        fitted[kind] = _refit(search, matrix, target, name)
+        searches[kind] = search
         comparison.append(
             {"model": kind, "cv_mae": round(-search.best_score_, 5),
              "params": {k: v for k, v in search.best_params_.items()}}
@@ -280,7 +279,9 @@ def fit_fraction(
     winner = min(comparison, key=lambda row: row["cv_mae"])["model"]
     maes = ", ".join(f"{r['model']} {r['cv_mae']:.5f}" for r in comparison)
     log.info("%s winner %s; CV MAE %s", what or "fraction", winner, maes)
-    model = FractionModel(winner, fitted[winner], float(np.mean(target)))
+    name = f"{what} model ({winner})".strip()
+    final = _refit(searches[winner], matrix, target, name)  # only the winner
+    model = FractionModel(winner, final, float(np.mean(target)))
     return model, {"winner": winner, "comparison": comparison}
 
 
