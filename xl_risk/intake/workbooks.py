@@ -76,8 +76,11 @@ def _restore_error_cells(path: Path, frame: pd.DataFrame) -> None:
 
     pandas reads an error cell as blank; its text goes back in its place, so
     that the schema refuses it as it refuses the same error in a cell or a
-    CSV, instead of scoring it as a missing value.
+    CSV, instead of scoring it as a missing value. As pandas reads each
+    error cell as blank, a sheet read without a blank has none to look for.
     """
+    if not frame.isna().any().any():
+        return
     errors = [
         (row, at, str(value))
         for _, row, at, value in _cells_of_type(path, ERROR_CELL, data_only=True)
