@@ -370,13 +370,17 @@ def promotion_history(models_dir: Path) -> list[dict]:
     return records
 
 
-def recorded_hash(models_dir: Path, version: str) -> str | None:
+def recorded_hash(
+    models_dir: Path, version: str, history: list[dict] | None = None
+) -> str | None:
     """The manifest SHA-256 recorded when ``version`` first went into service.
 
     None for a bundle never put in service (a candidate, or a bundle that
-    served before the history was kept).
+    served before the history was kept). ``history`` is the promotion history
+    when the caller has already read it.
     """
-    for record in promotion_history(models_dir):
+    records = promotion_history(models_dir) if history is None else history
+    for record in records:
         if record["version"] == version:
             return record["manifest_sha256"]
     return None
@@ -505,7 +509,8 @@ def check_served(models_dir: Path, version: str, manifest_hash: str) -> None:
     be all it takes to get a rewritten bundle unpickled. A models folder from
     before the history was kept is retrained once to start it.
     """
-    if not promotion_history(models_dir):
+    history = promotion_history(models_dir)
+    if not history:
         state = "is empty" if (models_dir / HISTORY).is_file() else "is missing"
         raise BundleError(
             f"{models_dir / POINTER} names bundle {version}, but "
@@ -516,7 +521,7 @@ def check_served(models_dir: Path, version: str, manifest_hash: str) -> None:
             "start the history again"
         )
 
-    recorded = recorded_hash(models_dir, version)
+    recorded = recorded_hash(models_dir, version, history)
     if recorded is None:
         raise BundleError(
             f"{models_dir / POINTER} names bundle {version}, which {HISTORY} "
