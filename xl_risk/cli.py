@@ -22,6 +22,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from xl_risk import bundle as bundles
 from xl_risk.capital import SCALING_RANGE
+from xl_risk.files import replace_whole
 from xl_risk.intake import DataError, file_lines, read_raw
 from xl_risk.parsing import is_blank, match_headers
 from xl_risk.scorecard import (
@@ -172,7 +173,7 @@ def _write_output(path: Path, write: Callable[[Path], object], option: str) -> N
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_whole(path, write)
+        replace_whole(path, write)
     except FileExistsError as err:  # mkdir found a file where a folder goes
         _fail(f"{option}: cannot write '{path}': '{err.filename}' is a file, "
               "not a folder", EXIT_DATA)  # fmt: skip
@@ -181,18 +182,6 @@ def _write_output(path: Path, write: Callable[[Path], object], option: str) -> N
         if err.filename is not None and str(err.filename) != str(path):
             reason += f" ({err.filename})"
         _fail(f"{option}: cannot write '{path}': {reason}", EXIT_DATA)
-
-
-def _write_whole(path: Path, write: Callable[[Path], object]) -> None:
-    """``write`` to a temporary name in ``path``'s folder, then rename it over
-    ``path``; the temporary file is removed on any failure."""
-    temp = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _write_table(frame, path: Path) -> None:

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import posixpath
 import re
-import shutil
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -23,6 +20,7 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 
 from xl_risk.bundle import Bundle, make_readable
+from xl_risk.files import replace_whole
 from xl_risk.reports import figures
 from xl_risk.reports.layout import SheetWriter, subtitle
 from xl_risk.reports.sheets import (
@@ -226,26 +224,17 @@ def _save(workbook: Workbook, path: Path, original: bytes | None = None) -> None
     whatever mode an earlier report had.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(
-        prefix=".report-", suffix=path.suffix, dir=path.parent
-    )
-    os.close(handle)
-    try:
-        if original is None:
-            workbook.save(temp)
-        else:
-            saved = io.BytesIO()
-            workbook.save(saved)
-            Path(temp).write_bytes(_keep_dynamic_arrays(saved.getvalue(), original))
-        # mkstemp's file is private to its owner
-        if original is None:
-            make_readable(temp)
-        elif path.exists():
-            shutil.copymode(path, temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    if original is None:
+        replace_whole(path, workbook.save)
+        make_readable(path)  # whatever mode an earlier report had
+        return
+
+    def write(temp: Path) -> None:
+        saved = io.BytesIO()
+        workbook.save(saved)
+        temp.write_bytes(_keep_dynamic_arrays(saved.getvalue(), original))
+
+    replace_whole(path, write)
 
 
 def _keep_dynamic_arrays(saved: bytes, original: bytes) -> bytes:
