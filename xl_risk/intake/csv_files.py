@@ -53,21 +53,24 @@ TEXT_READ_KINDS = frozenset({Kind.MONEY, Kind.ID})
 log = logging.getLogger(__name__)
 
 
+def _open(path: Path, packed: bool, mode: str, **text):
+    """The file opened as it is stored: gzip-compressed (``packed``) or not."""
+    return (gzip.open if packed else open)(path, mode, **text)
+
+
 def _is_utf16(path: Path, packed: bool) -> bool:
     """True when the text opens with a UTF-16 byte-order mark, as Excel's
     "Unicode Text" writes it."""
-    opener = gzip.open if packed else open
-    with opener(path, "rb") as handle:
+    with _open(path, packed, "rb") as handle:
         return handle.read(len(UTF16_BOMS[0])) in UTF16_BOMS
 
 
 def _first_lines(path: Path, packed: bool, utf16: bool = False) -> list[str]:
     """The first two lines of a CSV file, decoded as its text will be."""
-    opener = gzip.open if packed else open
     if utf16:
-        with opener(path, "rt", encoding=UTF16, newline="") as handle:
+        with _open(path, packed, "rt", encoding=UTF16, newline="") as handle:
             return [handle.readline(), handle.readline()]
-    with opener(path, "rb") as handle:
+    with _open(path, packed, "rb") as handle:
         lines = [handle.readline(), handle.readline()]
     try:
         return [line.decode("utf-8-sig") for line in lines]
@@ -101,15 +104,13 @@ def _text(path: Path, packed: bool, encoding: str):
     """A CSV file opened as text, for the csv module."""
     if encoding == TEXT_ENCODING:
         encoding = "utf-8-sig"  # as pandas does, skip a byte-order mark
-    opener = gzip.open if packed else open
-    return opener(path, "rt", encoding=encoding, newline="")
+    return _open(path, packed, "rt", encoding=encoding, newline="")
 
 
 def _is_blank(path: Path, packed: bool) -> bool:
     """True when the file holds nothing but white space, a byte-order mark at
     most, or nothing at all."""
-    opener = gzip.open if packed else open
-    with opener(path, "rb") as handle:
+    with _open(path, packed, "rb") as handle:
         start = handle.read(len(UTF8_BOM))
         blocks = iter(lambda: handle.read(BLOCK_SIZE), b"")
         return not start.removeprefix(UTF8_BOM).strip() and not any(
@@ -241,9 +242,8 @@ def _refuse_longer_row(
 
 def _line_count(path: Path, packed: bool) -> int:
     """The lines of a file as an editor counts them, a last one unended too."""
-    opener = gzip.open if packed else open
     count, last = 0, b""
-    with opener(path, "rb") as handle:
+    with _open(path, packed, "rb") as handle:
         for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
             count, last = count + block.count(b"\n"), block[-1:]
     return count + (last not in (b"\n", b""))
