@@ -127,24 +127,34 @@ def _longer_row(
     being line 1; blank lines count, as an editor counts them. The first
     ``skip`` lines (a ``sep=;`` hint) come before the header.
     """
-    first = None
+    first, width = None, None
+    try:
+        for line, row in _rows_with_lines(path, packed, separator, encoding, skip):
+            if row and width is None:
+                width = len(row)
+            elif width is not None and len(row) > width:
+                first = first or (line, len(row), width)
+                if any(value.strip() for value in row[width:]):
+                    return line, len(row), width
+    except (csv.Error, UnicodeDecodeError):  # pandas' own message stands
+        return None
+    return first
+
+
+def _rows_with_lines(
+    path: Path, packed: bool, separator: str, encoding: str, skip: int
+):
+    """Each CSV row past the first ``skip`` lines (a ``sep=`` hint) with the
+    line it starts on, the first line of the file being 1, as an editor
+    counts: blank lines and values spanning lines count."""
     with _text(path, packed, encoding) as handle:
         for _ in range(skip):
             handle.readline()
-        rows = csv.reader(handle, delimiter=separator)
-        width, line = None, 1 + skip
-        try:
-            for row in rows:
-                if row and width is None:
-                    width = len(row)
-                elif width is not None and len(row) > width:
-                    first = first or (line, len(row), width)
-                    if any(value.strip() for value in row[width:]):
-                        return line, len(row), width
-                line = rows.line_num + 1 + skip
-        except (csv.Error, UnicodeDecodeError):  # pandas' own message stands
-            return None
-    return first
+        reader = csv.reader(handle, delimiter=separator)
+        line = 1 + skip
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1 + skip
 
 
 def _read_csv(path: Path, packed: bool) -> pd.DataFrame:
@@ -261,21 +271,15 @@ def _editor_lines(
     """
     if not skip and encoding != UTF16 and _line_count(path, packed) == rows + 1:
         return None
-    starts = []
-    with _text(path, packed, encoding) as handle:
-        for _ in range(skip):
-            handle.readline()
-        reader = csv.reader(handle, delimiter=separator)
-        line, past_header = 1 + skip, False
-        try:
-            for row in reader:
-                blank = len(row) <= 1 and not "".join(row).strip()  # pandas skips it
-                if past_header and not blank:
-                    starts.append(line)
-                past_header = past_header or not blank
-                line = reader.line_num + 1 + skip
-        except (csv.Error, UnicodeDecodeError):
-            return None
+    starts, past_header = [], False
+    try:
+        for line, row in _rows_with_lines(path, packed, separator, encoding, skip):
+            blank = len(row) <= 1 and not "".join(row).strip()  # pandas skips it
+            if past_header and not blank:
+                starts.append(line)
+            past_header = past_header or not blank
+    except (csv.Error, UnicodeDecodeError):
+        return None
     plain = np.arange(rows) + FIRST_ROW_LINE
     if len(starts) != rows or np.array_equal(starts, plain):
         return None
