@@ -409,6 +409,9 @@ class Argument:
     money : bool
         An amount of money, whose text is read as a money field's is:
         ``"20.300"`` is refused as ambiguous (see ``parsing.number_text``).
+    months : bool
+        A number of months, whose text may say so as the term field's does
+        (``"36 months"``).
     """
 
     name: str
@@ -422,6 +425,7 @@ class Argument:
     note: str = ""
     percent: bool = False
     money: bool = False
+    months: bool = False
 
     def expectation(self) -> str:
         """The accepted values in words: "a fraction from 0 to 1"."""
@@ -468,7 +472,7 @@ ARGUMENTS = {
         ),
         Argument(
             "term_months", "a number of months", 0.0, above=True, required=False,
-            note="such as 36 or 60",
+            note="such as 36 or 60", months=True,
         ),
         Argument(
             "n", "a whole number", 1.0, float(DEFAULT_REASONS), whole=True,
@@ -515,7 +519,7 @@ def scalar(value: object, name: str) -> float | None:
         return argument.default
 
     percent = isinstance(raw, str) and raw.strip().endswith(PERCENT_SIGN)
-    if name == "term_months" and isinstance(raw, str):
+    if argument.months and isinstance(raw, str):
         months = TERM_TEXT.match(raw.strip().lower())  # "36 months", as the term
         raw = months.group(1) if months else raw
     try:
