@@ -351,6 +351,7 @@ def _write_report(
             reason = str(err) or type(err).__name__
         failures.append(f"{what} {target}: {reason}")
         log.info("%s", failures[-1])
+        log.debug("the report failed here", exc_info=True)  # for a DEBUG log
         return None
 
 
